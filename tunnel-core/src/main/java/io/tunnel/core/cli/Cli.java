@@ -1,0 +1,80 @@
+package io.tunnel.core.cli;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterException;
+import java.io.PrintStream;
+import java.util.OptionalInt;
+
+/**
+ * Shared command-line handling of the runnable jars: {@code --help} prints usage and exits 0; a bad flag prints
+ * one line naming the problem plus the usage and exits 2.
+ */
+public final class Cli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private Cli() {
+    }
+
+    /**
+     * Parses {@code args} into {@code flags} (objects annotated for JCommander).
+     *
+     * @return an exit code if the program should stop here (help or usage error), empty to go on
+     */
+    public static OptionalInt parse(String program, String[] args, PrintStream out, PrintStream err,
+                                    HelpFlag help, Object... flags) {
+        JCommander.Builder builder = JCommander.newBuilder().programName(program).addObject(help);
+        for (Object f : flags) {
+            builder.addObject(f);
+        }
+        JCommander commander = builder.build();
+        try {
+            commander.parse(args);
+        } catch (ParameterException e) {
+            if (help.help) {
+                return OptionalInt.of(usage(commander, out, EXIT_OK));
+            }
+            err.println(program + ": " + describe(e, args));
+            return OptionalInt.of(usage(commander, err, EXIT_USAGE));
+        }
+        if (help.help) {
+            return OptionalInt.of(usage(commander, out, EXIT_OK));
+        }
+        return OptionalInt.empty();
+    }
+
+    /** JCommander calls an unknown flag a "main parameter"; say what it is. */
+    private static String describe(ParameterException e, String[] args) {
+        String message = e.getMessage();
+        if (message != null && message.contains("main parameter")) {
+            for (String arg : args) {
+                if (message.contains("'" + arg + "'")) {
+                    return (arg.startsWith("-") ? "unknown flag " : "unexpected argument ") + arg;
+                }
+            }
+        }
+        return message;
+    }
+
+    /** Reports a semantic flag error (found after parsing) the same way as a parse error. */
+    public static int usageError(String program, String message, PrintStream err) {
+        err.println(program + ": " + message);
+        err.println("Run with --help for usage.");
+        return EXIT_USAGE;
+    }
+
+    private static int usage(JCommander commander, PrintStream stream, int code) {
+        StringBuilder sb = new StringBuilder();
+        commander.getUsageFormatter().usage(sb);
+        stream.print(sb);
+        stream.flush();
+        return code;
+    }
+
+    /** The {@code --help} flag every program takes. */
+    public static final class HelpFlag {
+        @com.beust.jcommander.Parameter(names = {"--help", "-h"}, help = true, description = "Print this usage and exit")
+        public boolean help;
+    }
+}

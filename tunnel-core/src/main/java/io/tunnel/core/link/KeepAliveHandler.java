@@ -1,0 +1,36 @@
+package io.tunnel.core.link;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.tunnel.core.protocol.PingFrame;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Keeps a link alive and notices when it is dead: sends PING after {@code interval} without writing, and closes
+ * the link after {@code timeout} without reading anything (frames of any kind, PONG included, count).
+ */
+public final class KeepAliveHandler extends IdleStateHandler {
+    private static final Logger LOG = LogManager.getLogger(KeepAliveHandler.class);
+
+    private final long timeoutMillis;
+
+    public KeepAliveHandler(long intervalMillis, long timeoutMillis) {
+        super(timeoutMillis, intervalMillis, 0, TimeUnit.MILLISECONDS);
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+        if (evt.state() == io.netty.handler.timeout.IdleState.WRITER_IDLE) {
+            ctx.writeAndFlush(new PingFrame(ThreadLocalRandom.current().nextLong()), ctx.voidPromise());
+        } else if (evt.state() == io.netty.handler.timeout.IdleState.READER_IDLE) {
+            LOG.warn("link {} to {}: nothing received for {} ms, closing it as dead", ctx.channel().id().asShortText(),
+                    ctx.channel().remoteAddress(), timeoutMillis);
+            ctx.close();
+        }
+    }
+}

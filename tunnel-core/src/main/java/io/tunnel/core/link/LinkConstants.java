@@ -1,0 +1,19 @@
+package io.tunnel.core.link;
+
+/** Tuning constants of the link and its streams. */
+public final class LinkConstants {
+    /** DATA payload size used when sending: about one TLS record, so bulk streams interleave fairly. */
+    public static final int DATA_CHUNK_SIZE = 16 * 1024;
+    /** The largest a stream's receive window grows for bulk transfers. */
+    public static final int MAX_STREAM_WINDOW = 8 * 1024 * 1024;
+    /** A window that is consumed again within this time of the previous update is doubled (up to the cap). */
+    public static final long WINDOW_GROWTH_NANOS = 50_000_000L;
+    /** Write buffer water marks of the link channel: above the high mark, stream sockets stop being read. */
+    public static final int LINK_LOW_WATER_MARK = 512 * 1024;
+    public static final int LINK_HIGH_WATER_MARK = 2 * 1024 * 1024;
+    /** How long a handshake (TLS plus HELLO exchange) may take. */
+    public static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+    private LinkConstants() {
+    }
+}

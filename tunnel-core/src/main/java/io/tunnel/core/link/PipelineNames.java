@@ -1,0 +1,39 @@
+package io.tunnel.core.link;
+
+/**
+ * Names of every handler in the tunnel's pipelines, and their order on each side.
+ *
+ * <pre>
+ * server, agent port (one channel per agent link)
+ *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO) → LINK
+ *
+ * agent, link to the server
+ *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
+ *
+ * server, frontend port (one channel per client)
+ *   [SSL] → CONNECT_DECODER → CONNECT (until the dial result) → RELAY (runs on the agent link's event loop)
+ *
+ * agent, destination socket (registered on the link's event loop)
+ *   RELAY
+ *
+ * health port (both sides)
+ *   HTTP_CODEC → HTTP_AGGREGATOR → HEALTH
+ * </pre>
+ */
+public final class PipelineNames {
+    public static final String SSL = "ssl";
+    public static final String KEEPALIVE = "keepalive";
+    public static final String FRAME_DECODER = "frame-decoder";
+    public static final String FRAME_ENCODER = "frame-encoder";
+    public static final String HANDSHAKE = "handshake";
+    public static final String LINK = "link";
+    public static final String CONNECT_DECODER = "connect-decoder";
+    public static final String CONNECT = "connect";
+    public static final String RELAY = "relay";
+    public static final String HTTP_CODEC = "http-codec";
+    public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String HEALTH = "health";
+
+    private PipelineNames() {
+    }
+}

@@ -1,0 +1,72 @@
+package io.tunnel.core.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of a stream's socket: hands bytes read to the {@link TunnelStream} and tells it about end of
+ * input, errors and close. Added with the link's event loop as executor, so all its callbacks run there.
+ */
+public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
+    private final TunnelStream stream;
+
+    public StreamRelayHandler(TunnelStream stream) {
+        this.stream = stream;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        stream.attach(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            stream.onSocketRead(buf);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        stream.link().flushNow();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            stream.onSocketEof();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stream.onSocketClosed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        stream.onSocketError(cause);
+    }
+
+    /** Half-closes the socket's output: TLS close_notify first where the socket is TLS, then TCP FIN. */
+    static void shutdownOutput(ChannelHandlerContext ctx) {
+        if (!(ctx.channel() instanceof DuplexChannel channel)) {
+            ctx.channel().close();
+            return;
+        }
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+            ssl.closeOutbound().addListener(f -> channel.shutdownOutput());
+        } else {
+            channel.shutdownOutput();
+        }
+    }
+}

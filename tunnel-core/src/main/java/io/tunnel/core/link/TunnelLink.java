@@ -1,0 +1,181 @@
+package io.tunnel.core.link;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.tunnel.core.protocol.DataFrame;
+import io.tunnel.core.protocol.TunnelFrame;
+import io.tunnel.core.protocol.TunnelSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One agent link: the TLS channel that carries frames and the streams multiplexed over it.
+ *
+ * <p>Confined to the link channel's event loop: every method must be called there. Socket-side handlers of the
+ * streams run on that same loop (the agent registers its destination sockets on it; the server adds each
+ * frontend's relay handler with it as executor), so stream state needs no locks.
+ */
+public final class TunnelLink {
+    public static final AttributeKey<TunnelLink> ATTR = AttributeKey.valueOf(TunnelLink.class, "link");
+
+    private final Channel channel;
+    private final String peerId;
+    private final TunnelSettings localSettings;
+    private final TunnelSettings peerSettings;
+    private final StreamListener listener;
+    private final IntObjectMap<TunnelStream> streams = new IntObjectHashMap<>();
+    private final List<TunnelStream> dirtySockets = new ArrayList<>();
+    private final Runnable flushTask = this::flushNow;
+    private boolean flushScheduled;
+    private int highestStreamId;
+    private boolean goingAway;
+
+    public TunnelLink(Channel channel, String peerId, TunnelSettings localSettings, TunnelSettings peerSettings,
+                      StreamListener listener) {
+        this.channel = channel;
+        this.peerId = peerId;
+        this.localSettings = localSettings;
+        this.peerSettings = peerSettings;
+        this.listener = listener;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** The peer's identity: the agent id on the server, the server's address on the agent. */
+    public String peerId() {
+        return peerId;
+    }
+
+    public TunnelSettings localSettings() {
+        return localSettings;
+    }
+
+    public TunnelSettings peerSettings() {
+        return peerSettings;
+    }
+
+    /** Largest DATA payload to send: the peer's maximum, capped at about one TLS record for fairness. */
+    int sendChunkSize() {
+        return Math.min(peerSettings.maxFrameSize(), LinkConstants.DATA_CHUNK_SIZE);
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    public TunnelStream stream(int id) {
+        return streams.get(id);
+    }
+
+    /** The highest stream id seen or allocated; ids at or below it that have no stream were closed. */
+    public int highestStreamId() {
+        return highestStreamId;
+    }
+
+    public boolean isGoingAway() {
+        return goingAway;
+    }
+
+    void goAway() {
+        goingAway = true;
+    }
+
+    /** Allocates the next stream id (server side; ids increase from 1). */
+    public int nextStreamId() {
+        return ++highestStreamId;
+    }
+
+    /** Records a stream id opened by the peer (agent side); the caller checked it increases. */
+    public void acceptStreamId(int id) {
+        highestStreamId = id;
+    }
+
+    /** Creates and registers a stream in the dialling state. */
+    public TunnelStream newStream(int id, String target, String client) {
+        TunnelStream stream = new TunnelStream(this, id, target, client);
+        streams.put(id, stream);
+        return stream;
+    }
+
+    void removeStream(TunnelStream stream, StreamResult result) {
+        if (streams.remove(stream.id()) != null) {
+            listener.streamEnded(this, stream, result);
+        }
+    }
+
+    /** Queues a frame on the link; it goes out at the next flush. */
+    public void write(TunnelFrame frame) {
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** Writes and flushes in one step; for frames written outside a read burst. */
+    public void writeAndFlush(TunnelFrame frame) {
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /** Flushes once after the current task, however many writes it makes. */
+    public void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    /** Flushes the link and every stream socket written to since the last flush. */
+    public void flushNow() {
+        flushScheduled = false;
+        if (!dirtySockets.isEmpty()) {
+            for (int i = 0; i < dirtySockets.size(); i++) {
+                dirtySockets.get(i).flushSocket();
+            }
+            dirtySockets.clear();
+        }
+        channel.flush();
+    }
+
+    void markSocketDirty(TunnelStream stream) {
+        dirtySockets.add(stream);
+    }
+
+    /** Called when the link's writability changes: stop or resume reading every stream's socket. */
+    public void writabilityChanged() {
+        forEachStream(TunnelStream::updateReading);
+    }
+
+    /** Aborts every stream at once; the link is gone. */
+    public void closeAllStreams(StreamResult result) {
+        goingAway = true;
+        forEachStream(stream -> stream.abort(result));
+    }
+
+    private void forEachStream(java.util.function.Consumer<TunnelStream> action) {
+        if (streams.isEmpty()) {
+            return;
+        }
+        // Copy first: actions may remove streams from the map.
+        for (TunnelStream stream : new ArrayList<>(streams.values())) {
+            action.accept(stream);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "link[" + peerId + ' ' + channel.id().asShortText() + ']';
+    }
+
+    /** True if {@code frame} needs the payload released because nothing else will. */
+    static void releaseIfData(TunnelFrame frame) {
+        if (frame instanceof DataFrame data) {
+            data.release();
+        }
+    }
+}

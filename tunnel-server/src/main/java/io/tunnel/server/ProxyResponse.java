@@ -1,0 +1,63 @@
+package io.tunnel.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every answer the frontend gives to a CONNECT, as constant bytes. Bodies never echo anything the client sent.
+ */
+public enum ProxyResponse {
+    ESTABLISHED(200, "Connection established", null),
+    BAD_REQUEST(400, "Bad Request", "bad CONNECT request\n"),
+    FORBIDDEN(403, "Forbidden", "destination not allowed\n"),
+    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "only CONNECT is supported\n"),
+    REQUEST_TIMEOUT(408, "Request Timeout", "request head not received in time\n"),
+    HEADERS_TOO_LARGE(431, "Request Header Fields Too Large", "request head too large\n"),
+    BAD_GATEWAY(502, "Bad Gateway", "the agent could not reach the destination\n"),
+    SERVICE_UNAVAILABLE(503, "Service Unavailable", "no agent available\n"),
+    GATEWAY_TIMEOUT(504, "Gateway Timeout", "the destination did not answer in time\n");
+
+    private final int status;
+    private final byte[] bytes;
+
+    ProxyResponse(int status, String phrase, String body) {
+        this.status = status;
+        StringBuilder sb = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(phrase).append("\r\n");
+        if (body != null) {
+            sb.append("Content-Type: text/plain; charset=us-ascii\r\n")
+                    .append("Content-Length: ").append(body.length()).append("\r\n");
+            if (status == 405) {
+                sb.append("Allow: CONNECT\r\n");
+            }
+            sb.append("Connection: close\r\n\r\n").append(body);
+        } else {
+            sb.append("\r\n");
+        }
+        this.bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public boolean isSuccess() {
+        return status == 200;
+    }
+
+    /** A new buffer over the constant bytes (unpooled wrapper, nothing to copy). */
+    public ByteBuf toBuffer() {
+        return Unpooled.wrappedBuffer(bytes);
+    }
+
+    /** The answer to a dial that failed with {@code code}. */
+    public static ProxyResponse forDialError(TunnelErrorCode code) {
+        return switch (code) {
+            case DIAL_TIMEOUT -> GATEWAY_TIMEOUT;
+            case TOO_MANY_STREAMS, SHUTDOWN, CANCEL -> SERVICE_UNAVAILABLE;
+            case POLICY_DENIED -> FORBIDDEN;
+            default -> BAD_GATEWAY;
+        };
+    }
+}

@@ -1,0 +1,164 @@
+package io.tunnel.server;
+
+import com.beust.jcommander.Parameter;
+import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.PathConverter;
+import io.tunnel.core.protocol.ProtocolConstants;
+import io.tunnel.core.protocol.TunnelSettings;
+import io.tunnel.core.tls.TlsProvider;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The server's flags, named after Konnectivity's proxy-server where it has a counterpart. */
+final class ServerFlags {
+
+    /** The HTTP CONNECT frontend. */
+    static final class Frontend {
+        @Parameter(names = "--server-port", description = "Port of the HTTP CONNECT frontend")
+        int port = 8090;
+
+        @Parameter(names = "--server-bind-address", description = "Address the frontend binds to")
+        String bindAddress = "0.0.0.0";
+
+        @Parameter(names = "--server-cert", converter = PathConverter.class,
+                description = "Frontend certificate (PEM); with --server-key and --server-ca-cert makes it mTLS")
+        Path cert;
+
+        @Parameter(names = "--server-key", converter = PathConverter.class, description = "Frontend private key (PEM)")
+        Path key;
+
+        @Parameter(names = "--server-ca-cert", converter = PathConverter.class,
+                description = "CA that client certificates must chain to (PEM)")
+        Path caCert;
+
+        @Parameter(names = "--allow-plaintext-frontend",
+                description = "Serve the frontend without TLS (in-cluster https_proxy=http://...)")
+        boolean allowPlaintext;
+
+        @Parameter(names = "--header-timeout", converter = DurationConverter.class,
+                description = "Time a client has to send its complete CONNECT request head")
+        Duration headerTimeout = Duration.ofSeconds(10);
+    }
+
+    /** The port agents connect to. */
+    static final class AgentPort {
+        @Parameter(names = "--agent-port", description = "Port agents connect to (mTLS, TLS 1.3)")
+        int port = 8091;
+
+        @Parameter(names = "--agent-bind-address", description = "Address the agent port binds to")
+        String bindAddress = "0.0.0.0";
+
+        @Parameter(names = "--cluster-cert", converter = PathConverter.class, required = true,
+                description = "Certificate the server presents to agents (PEM)")
+        Path cert;
+
+        @Parameter(names = "--cluster-key", converter = PathConverter.class, required = true,
+                description = "Private key of --cluster-cert (PEM)")
+        Path key;
+
+        @Parameter(names = "--cluster-ca-cert", converter = PathConverter.class, required = true,
+                description = "CA that agent certificates must chain to (PEM)")
+        Path caCert;
+
+        @Parameter(names = "--keepalive-time", converter = DurationConverter.class,
+                description = "Ping an agent link after this long without sending")
+        Duration keepalive = Duration.ofMillis(TunnelSettings.DEFAULT_KEEPALIVE_MILLIS);
+
+        @Parameter(names = "--keepalive-timeout", converter = DurationConverter.class,
+                description = "Drop an agent link after this long without receiving anything")
+        Duration keepaliveTimeout = Duration.ofSeconds(30);
+    }
+
+    /** Limits and timeouts of streams. */
+    static final class Limits {
+        @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
+                description = "Time to wait for an agent's dial result before answering 504")
+        Duration dialTimeout = Duration.ofSeconds(10);
+
+        @Parameter(names = "--agent-dial-timeout", converter = DurationConverter.class,
+                description = "Dial timeout the agent is asked to apply to each destination")
+        Duration agentDialTimeout = Duration.ofSeconds(5);
+
+        @Parameter(names = "--max-streams-per-agent", description = "Concurrent streams on one agent link")
+        int maxStreamsPerAgent = 20_000;
+
+        @Parameter(names = "--max-pending-dials", description = "Dials awaiting a result on one agent link")
+        int maxPendingDials = 1_000;
+
+        @Parameter(names = "--initial-window", description = "Initial per-stream receive window in bytes")
+        int initialWindow = ProtocolConstants.DEFAULT_INITIAL_WINDOW;
+    }
+
+    /** Health, metrics and the TLS implementation. */
+    static final class Misc {
+        @Parameter(names = "--health-port", description = "Port of /healthz, /readyz and /metrics")
+        int healthPort = 8092;
+
+        @Parameter(names = "--health-bind-address", description = "Address the health port binds to")
+        String healthBindAddress = "0.0.0.0";
+
+        @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, JDK")
+        TlsProvider tlsProvider = TlsProvider.AUTO;
+    }
+
+    final Frontend frontend = new Frontend();
+    final AgentPort agent = new AgentPort();
+    final Limits limits = new Limits();
+    final Misc misc = new Misc();
+
+    Object[] all() {
+        return new Object[] {frontend, agent, limits, misc};
+    }
+
+    /** Checks what parsing cannot; returns the problems found, empty if none. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        boolean anyTls = frontend.cert != null || frontend.key != null || frontend.caCert != null;
+        boolean allTls = frontend.cert != null && frontend.key != null && frontend.caCert != null;
+        if (anyTls && !allTls) {
+            problems.add("--server-cert, --server-key and --server-ca-cert go together");
+        }
+        if (!anyTls && !frontend.allowPlaintext) {
+            problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
+                    + "or --allow-plaintext-frontend");
+        }
+        checkPort(problems, "--server-port", frontend.port);
+        checkPort(problems, "--agent-port", agent.port);
+        checkPort(problems, "--health-port", misc.healthPort);
+        if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
+            problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
+        }
+        if (limits.initialWindow < ProtocolConstants.MIN_INITIAL_WINDOW) {
+            problems.add("--initial-window must be at least " + ProtocolConstants.MIN_INITIAL_WINDOW);
+        }
+        if (agent.keepaliveTimeout.compareTo(agent.keepalive) <= 0) {
+            problems.add("--keepalive-timeout must be longer than --keepalive-time");
+        }
+        return problems;
+    }
+
+    private static void checkPort(List<String> problems, String flag, int port) {
+        if (port < 0 || port > 65535) {
+            problems.add(flag + " must be in [0, 65535]");
+        }
+    }
+
+    ServerConfig toConfig() {
+        ServerConfig.TlsFiles frontendTls = frontend.cert == null ? null
+                : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
+        TunnelSettings settings = TunnelSettings.DEFAULT
+                .withInitialWindow(limits.initialWindow)
+                .withKeepaliveMillis((int) agent.keepalive.toMillis())
+                .withMaxStreams(limits.maxStreamsPerAgent);
+        return new ServerConfig(
+                new InetSocketAddress(frontend.bindAddress, frontend.port), frontendTls,
+                new InetSocketAddress(agent.bindAddress, agent.port),
+                new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
+                new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
+                misc.tlsProvider, frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
+                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, agent.keepaliveTimeout);
+    }
+}

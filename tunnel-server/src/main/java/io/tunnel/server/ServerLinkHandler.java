@@ -1,0 +1,101 @@
+package io.tunnel.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.tunnel.core.link.DialCallback;
+import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.link.StreamRelayHandler;
+import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.link.TunnelLinkHandler;
+import io.tunnel.core.link.TunnelStream;
+import io.tunnel.core.protocol.DialFrame;
+import io.tunnel.core.protocol.DialResultFrame;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The server's end of an agent link: opens streams for CONNECT requests (DIAL) and routes the agent's answers.
+ */
+public final class ServerLinkHandler extends TunnelLinkHandler {
+    private static final Logger LOG = LogManager.getLogger(ServerLinkHandler.class);
+
+    private final ServerConfig config;
+    private final AgentRegistry registry;
+    private final AccessLog accessLog;
+    private int dialsPending;
+
+    ServerLinkHandler(TunnelLink link, ServerConfig config, AgentRegistry registry, AccessLog accessLog) {
+        super(link);
+        this.config = config;
+        this.registry = registry;
+        this.accessLog = accessLog;
+    }
+
+    /** Whether the registry may hand this link new streams (it is open and not draining). */
+    boolean acceptsStreams() {
+        return link.channel().isActive() && !link.isGoingAway();
+    }
+
+    /**
+     * Opens a stream to {@code request} for the frontend channel {@code frontend}; runs on the link's loop.
+     * The frontend's relay handler is added here, with this loop as its executor, before DIAL goes out.
+     */
+    void openStream(Channel frontend, ConnectRequest request, ConnectHandler connect) {
+        String client = String.valueOf(frontend.remoteAddress());
+        if (!frontend.isActive()) {
+            return;
+        }
+        int maxStreams = Math.min(config.maxStreamsPerAgent(), link.peerSettings().maxStreams());
+        if (!acceptsStreams() || link.streamCount() >= maxStreams || dialsPending >= config.maxPendingDials()) {
+            String why = !acceptsStreams() ? "agent link closing"
+                    : link.streamCount() >= maxStreams ? "streams per agent limit reached" : "pending dials limit reached";
+            accessLog.refused(frontend.remoteAddress(), request.authority(), ProxyResponse.SERVICE_UNAVAILABLE, why);
+            connect.respondAndClose(ProxyResponse.SERVICE_UNAVAILABLE);
+            return;
+        }
+        TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(), client);
+        frontend.pipeline().addLast(link.eventLoop(), PipelineNames.RELAY, new StreamRelayHandler(stream));
+        dialsPending++;
+        stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
+                        (int) config.agentDialTimeout().toMillis()),
+                config.dialTimeout().toMillis(), new FrontendDial(frontend, connect));
+    }
+
+    @Override
+    protected void onDialResult(ChannelHandlerContext ctx, TunnelStream stream, DialResultFrame result) {
+        stream.onDialResult(result);
+    }
+
+    @Override
+    protected void onLinkClosed(ChannelHandlerContext ctx) {
+        registry.remove(this);
+        LOG.info("agent {} disconnected ({}), {} agent link(s) remain", link.peerId(),
+                ctx.channel().id().asShortText(), registry.size());
+    }
+
+    /** Answers the frontend once the dial has an outcome. */
+    private final class FrontendDial implements DialCallback {
+        private final Channel frontend;
+        private final ConnectHandler connect;
+
+        FrontendDial(Channel frontend, ConnectHandler connect) {
+            this.frontend = frontend;
+            this.connect = connect;
+        }
+
+        @Override
+        public void dialSucceeded(TunnelStream stream) {
+            dialsPending--;
+            // Written from this loop before any DATA the stream writes, so the client sees 200 first.
+            frontend.writeAndFlush(ProxyResponse.ESTABLISHED.toBuffer(), frontend.voidPromise());
+            connect.handOver(stream);
+        }
+
+        @Override
+        public void dialFailed(TunnelStream stream, TunnelErrorCode code, String reason) {
+            dialsPending--;
+            connect.respondAndClose(ProxyResponse.forDialError(code));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.tunnel.server;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The server's Prometheus metrics, registered in a registry of its own (no global state). */
+public final class ServerMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter streams;
+    private final Counter bytes;
+
+    public ServerMetrics(AgentRegistry agents) {
+        streams = Counter.builder().name("tunnel_server_connect_requests_total")
+                .help("CONNECT requests answered, by HTTP status").labelNames("status").register(registry);
+        bytes = Counter.builder().name("tunnel_server_stream_bytes_total")
+                .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
+        GaugeWithCallback.builder().name("tunnel_server_agents").help("Agent links connected")
+                .callback(cb -> cb.call(agents.size())).register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    void streamEnded(ProxyResponse response, long up, long down) {
+        streams.labelValues(Integer.toString(response.status())).inc();
+        bytes.labelValues("up").inc(up);
+        bytes.labelValues("down").inc(down);
+    }
+
+    void refused(ProxyResponse response) {
+        streams.labelValues(Integer.toString(response.status())).inc();
+    }
+}

@@ -1,0 +1,170 @@
+package io.tunnel.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.tunnel.core.health.HealthServer;
+import io.tunnel.core.link.LinkConstants;
+import io.tunnel.core.link.KeepAliveHandler;
+import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.protocol.GoAwayFrame;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import io.tunnel.core.protocol.TunnelFrameDecoder;
+import io.tunnel.core.protocol.TunnelFrameEncoder;
+import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.transport.Transports;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint.
+ * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
+ * every agent and stops.
+ */
+public final class TunnelServer implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
+
+    private final ServerConfig config;
+    private final AgentRegistry registry = new AgentRegistry();
+    private final ServerMetrics metrics = new ServerMetrics(registry);
+    private final AccessLog accessLog = new AccessLog(metrics);
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel frontendChannel;
+    private Channel agentChannel;
+    private HealthServer health;
+
+    public TunnelServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
+    public TunnelServer start() throws SSLException, InterruptedException {
+        SslContext frontendSsl = config.frontendTls() == null ? null : TlsContexts.mutualServer(
+                config.frontendTls().cert(), config.frontendTls().key(), config.frontendTls().caCert(),
+                config.tlsProvider(), false);
+        SslContext agentSsl = TlsContexts.mutualServer(config.agentTls().cert(), config.agentTls().key(),
+                config.agentTls().caCert(), config.tlsProvider(), true);
+        bossGroup = Transports.newGroup(1, "server-accept");
+        workerGroup = Transports.newGroup(0, "server-io");
+        try {
+            agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
+            frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+            health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
+                    metrics.registry());
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        LOG.info("tunnel-server ({}, TLS {}) frontend {} ({}), agent port {}, health port {}", Transports.name(),
+                config.tlsProvider().toNetty(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS",
+                agentPort(), healthPort());
+        if (frontendSsl == null) {
+            LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
+                    + "(--allow-plaintext-frontend): expose it only inside a trusted network");
+        }
+        return this;
+    }
+
+    private ServerBootstrap agentBootstrap(SslContext ssl) {
+        long keepalive = config.linkSettings().keepaliveMillis();
+        long keepaliveTimeout = config.keepaliveTimeout().toMillis();
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(Transports.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        LinkConstants.LINK_LOW_WATER_MARK, LinkConstants.LINK_HIGH_WATER_MARK))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(PipelineNames.SSL, ssl.newHandler(ch.alloc()))
+                                .addLast(PipelineNames.KEEPALIVE, new KeepAliveHandler(keepalive, keepaliveTimeout))
+                                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
+                                .addLast(PipelineNames.FRAME_ENCODER, TunnelFrameEncoder.INSTANCE)
+                                .addLast(PipelineNames.HANDSHAKE,
+                                        new ServerHandshakeHandler(config, registry, accessLog));
+                    }
+                });
+    }
+
+    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(Transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(PipelineNames.SSL, ssl.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline()
+                                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
+                                .addLast(PipelineNames.CONNECT, new ConnectHandler(config, registry, accessLog));
+                    }
+                });
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
+        ChannelFuture future = bootstrap.bind(address).await();
+        if (!future.isSuccess()) {
+            throw new IllegalStateException("cannot bind " + address + ": " + future.cause().getMessage(),
+                    future.cause());
+        }
+        return future.channel();
+    }
+
+    public int frontendPort() {
+        return ((InetSocketAddress) frontendChannel.localAddress()).getPort();
+    }
+
+    public int agentPort() {
+        return ((InetSocketAddress) agentChannel.localAddress()).getPort();
+    }
+
+    public int healthPort() {
+        return health.port();
+    }
+
+    /** Agent links currently connected. */
+    public int agentCount() {
+        return registry.size();
+    }
+
+    @Override
+    public void close() {
+        if (health != null) {
+            health.close();
+        }
+        if (frontendChannel != null) {
+            frontendChannel.close().syncUninterruptibly();
+        }
+        if (agentChannel != null) {
+            agentChannel.close().syncUninterruptibly();
+        }
+        for (ServerLinkHandler link : registry.all()) {
+            link.link().channel().writeAndFlush(new GoAwayFrame(link.link().highestStreamId(),
+                    TunnelErrorCode.NO_ERROR, "server shutting down"));
+            link.link().channel().close();
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
