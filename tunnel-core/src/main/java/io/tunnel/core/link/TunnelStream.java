@@ -2,9 +2,11 @@ package io.tunnel.core.link;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.protocol.CloseFrame;
 import io.tunnel.core.protocol.DataFrame;
@@ -360,8 +362,24 @@ public final class TunnelStream {
                 && sendCredit > 0 && link.channel().isWritable();
         if (read != reading) {
             reading = read;
-            socketCtx.channel().config().setAutoRead(read);
+            Channel channel = socketCtx.channel();
+            if (channel.eventLoop().inEventLoop()) {
+                applyAutoRead(channel, read);
+            } else {
+                channel.eventLoop().execute(() -> applyAutoRead(channel, read));
+            }
         }
+    }
+
+    /**
+     * Sets auto-read on the socket's own loop, never turning reading back on after its input ended: there the
+     * epoll transport may already have dropped the descriptor from its set, and a late read would fail it.
+     */
+    private static void applyAutoRead(Channel channel, boolean read) {
+        if (read && channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+            return;
+        }
+        channel.config().setAutoRead(read);
     }
 
     // ---- link -> socket --------------------------------------------------------------------------------------
