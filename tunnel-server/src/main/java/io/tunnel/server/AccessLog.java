@@ -21,6 +21,11 @@ public final class AccessLog implements StreamListener {
         this.metrics = metrics;
     }
 
+    /** A stream was created for a CONNECT; it will end exactly once through {@link #streamEnded}. */
+    public void streamStarted() {
+        metrics.streamStarted();
+    }
+
     @Override
     public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
         ProxyResponse response = stream.wasOpened() ? ProxyResponse.ESTABLISHED

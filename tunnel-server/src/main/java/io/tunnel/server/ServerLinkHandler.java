@@ -55,6 +55,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             return;
         }
         TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(), client);
+        accessLog.streamStarted();
         frontend.pipeline().addLast(link.eventLoop(), PipelineNames.RELAY, new StreamRelayHandler(stream));
         dialsPending++;
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),

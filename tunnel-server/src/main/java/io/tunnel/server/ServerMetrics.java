@@ -3,18 +3,22 @@ package io.tunnel.server;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The server's Prometheus metrics, registered in a registry of its own (no global state). */
 public final class ServerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
     private final Counter bytes;
+    private final AtomicLong openStreams = new AtomicLong();
 
     public ServerMetrics(AgentRegistry agents) {
         streams = Counter.builder().name("tunnel_server_connect_requests_total")
                 .help("CONNECT requests answered, by HTTP status").labelNames("status").register(registry);
         bytes = Counter.builder().name("tunnel_server_stream_bytes_total")
                 .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
+        GaugeWithCallback.builder().name("tunnel_server_open_streams").help("Streams dialling or open")
+                .callback(cb -> cb.call(openStreams.get())).register(registry);
         GaugeWithCallback.builder().name("tunnel_server_agents").help("Agent links connected")
                 .callback(cb -> cb.call(agents.size())).register(registry);
     }
@@ -23,7 +27,12 @@ public final class ServerMetrics {
         return registry;
     }
 
+    void streamStarted() {
+        openStreams.incrementAndGet();
+    }
+
     void streamEnded(ProxyResponse response, long up, long down) {
+        openStreams.decrementAndGet();
         streams.labelValues(Integer.toString(response.status())).inc();
         bytes.labelValues("up").inc(up);
         bytes.labelValues("down").inc(down);
