@@ -1,0 +1,135 @@
+package io.tunnel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One of our jars running as a child process, output captured to a file. Netty's paranoid leak detection is on,
+ * and {@link #close()} fails if the process reported a leak.
+ */
+public final class JavaProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private int logMark;
+
+    private JavaProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code java -jar jar args...}, optionally prefixed by {@code wrapper} (e.g. {@code ip netns exec}). */
+    public static JavaProcess start(String name, Path jar, Path logDir, List<String> wrapper, List<String> args)
+            throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-Dio.netty.leakDetection.level=paranoid");
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new JavaProcess(name, process, log);
+    }
+
+    public static JavaProcess start(String name, Path jar, Path logDir, List<String> args) throws IOException {
+        return start(name, jar, logDir, List.of(), args);
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the output matches {@code regex}; returns the match. */
+    public Matcher awaitLog(String regex, Duration timeout) {
+        Pattern pattern = Pattern.compile(regex);
+        Matcher[] found = new Matcher[1];
+        Await.until(name + " to log /" + regex + "/", timeout, () -> {
+            Matcher m = pattern.matcher(output());
+            if (m.find()) {
+                found[0] = m;
+                return true;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Counts lines matching {@code regex} in the output. */
+    public long countLog(String regex) {
+        Pattern pattern = Pattern.compile(regex);
+        return output().lines().filter(l -> pattern.matcher(l).find()).count();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook, no FIN from a graceful close. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** SIGTERM, then the exit code. */
+    public int stop() {
+        process.destroy();
+        return waitFor();
+    }
+
+    public int waitFor() {
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+        assertThat(output()).as(name + " reported a Netty buffer leak").doesNotContain("LEAK:");
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + ")";
+    }
+}

@@ -1,0 +1,53 @@
+package io.tunnel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Certificates made at test time by our own pki-tool, in the layout its {@code init} command writes. */
+public final class TestPki {
+    private final Path dir;
+
+    private TestPki(Path dir) {
+        this.dir = dir;
+    }
+
+    /** {@code pki-tool init} into {@code dir}, for the given server host names. */
+    public static TestPki init(Path dir, String serverHosts) {
+        Commands.Result result = Commands.java(Duration.ofSeconds(60), Jars.PKI, "init", "--dir", dir.toString(),
+                "--server-hosts", serverHosts);
+        assertThat(result.exitCode()).as("pki-tool init: %s", result).isZero();
+        return new TestPki(dir);
+    }
+
+    public static TestPki init(Path dir) {
+        return init(dir, "localhost,127.0.0.1");
+    }
+
+    /** Adds a certificate with {@code pki-tool issue}. */
+    public void issue(String tree, String kind, String name, String... extra) {
+        String[] args = new String[] {"issue", "--dir", dir.toString(), "--tree", tree, "--kind", kind, "--name", name};
+        String[] all = new String[args.length + extra.length];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(extra, 0, all, args.length, extra.length);
+        Commands.Result result = Commands.java(Duration.ofSeconds(60), Jars.PKI, all);
+        assertThat(result.exitCode()).as("pki-tool issue: %s", result).isZero();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path cert(String tree, String name) {
+        return dir.resolve(tree).resolve("issued").resolve(name + ".crt");
+    }
+
+    public Path key(String tree, String name) {
+        return dir.resolve(tree).resolve("private").resolve(name + ".key");
+    }
+
+    public Path ca(String tree) {
+        return cert(tree, "ca");
+    }
+}
