@@ -26,7 +26,9 @@ public final class KeepAliveHandler extends IdleStateHandler {
     @Override
     protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
         if (evt.state() == io.netty.handler.timeout.IdleState.WRITER_IDLE) {
-            ctx.writeAndFlush(new PingFrame(ThreadLocalRandom.current().nextLong()), ctx.voidPromise());
+            // From the tail, so the frame passes the encoder that sits after this handler.
+            ctx.channel().writeAndFlush(new PingFrame(ThreadLocalRandom.current().nextLong()),
+                    ctx.channel().voidPromise());
         } else if (evt.state() == io.netty.handler.timeout.IdleState.READER_IDLE) {
             LOG.warn("link {} to {}: nothing received for {} ms, closing it as dead", ctx.channel().id().asShortText(),
                     ctx.channel().remoteAddress(), timeoutMillis);
