@@ -137,6 +137,20 @@ class StreamSemanticsIT {
         }
     }
 
+    /** Pipelined bytes must go out on their own, not wait for a later flush (here nothing else follows). */
+    @Test
+    void pipelinedRequestIsForwardedWithoutFurtherTraffic() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", tunnel.frontendPort())) {
+            socket.setSoTimeout(30_000);
+            String target = "127.0.0.1:" + source.port();
+            socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\n\r\n1000\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertThat(ConnectSocket.readHead(in)).startsWith("HTTP/1.1 200 ");
+            assertThat(Pattern.digest(in)).isEqualTo(Pattern.Digest.of(1000));
+        }
+    }
+
     @Test
     void streamStateIsGoneAfterwards() throws Exception {
         halfCloseCarriesFinAndTheReplyStillFlows();

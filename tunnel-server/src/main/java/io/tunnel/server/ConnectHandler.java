@@ -113,6 +113,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 ByteBuf buf = early;
                 early = null;
                 ctx.fireChannelRead(buf);
+                ctx.fireChannelReadComplete(); // ends the burst: the relay flushes the link
             }
             if (earlyEof) {
                 ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
