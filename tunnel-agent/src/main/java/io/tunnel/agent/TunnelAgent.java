@@ -60,6 +60,12 @@ public final class TunnelAgent implements AutoCloseable {
                 .help("Streams ended, by result").labelNames("result").register(registry);
         GaugeWithCallback.builder().name("tunnel_agent_connected").help("1 while the link to the server is up")
                 .callback(cb -> cb.call(isConnected() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("tunnel_agent_stream_unwritten_bytes")
+                .help("Bytes from the server queued on destination sockets and not yet written")
+                .callback(cb -> cb.call(linkStat(TunnelLink::unwrittenBytes))).register(registry);
+        GaugeWithCallback.builder().name("tunnel_agent_stream_unsent_bytes")
+                .help("Bytes read from destination sockets that wait for stream credit")
+                .callback(cb -> cb.call(linkStat(TunnelLink::unsentBytes))).register(registry);
     }
 
     /** Builds TLS, binds the health port and starts connecting; blocking, call it from a main thread. */
@@ -147,6 +153,11 @@ public final class TunnelAgent implements AutoCloseable {
         ACCESS.info("stream={} target={} opened={} end=\"{}\" up={} down={} duration_ms={}", stream.id(),
                 stream.target(), stream.wasOpened(), result, stream.bytesFromSocket(), stream.bytesToSocket(),
                 stream.durationMillis());
+    }
+
+    private long linkStat(java.util.function.ToLongFunction<TunnelLink> stat) {
+        TunnelLink current = link;
+        return current == null ? 0 : stat.applyAsLong(current);
     }
 
     public boolean isConnected() {

@@ -19,6 +19,14 @@ public final class ServerMetrics {
                 .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
         GaugeWithCallback.builder().name("tunnel_server_open_streams").help("Streams dialling or open")
                 .callback(cb -> cb.call(openStreams.get())).register(registry);
+        GaugeWithCallback.builder().name("tunnel_server_stream_unwritten_bytes")
+                .help("Bytes from agents queued on client sockets and not yet written (bounded by the windows)")
+                .callback(cb -> cb.call(agents.all().stream().mapToLong(l -> l.link().unwrittenBytes()).sum()))
+                .register(registry);
+        GaugeWithCallback.builder().name("tunnel_server_stream_unsent_bytes")
+                .help("Bytes read from client sockets that wait for stream credit")
+                .callback(cb -> cb.call(agents.all().stream().mapToLong(l -> l.link().unsentBytes()).sum()))
+                .register(registry);
         GaugeWithCallback.builder().name("tunnel_server_agents").help("Agent links connected")
                 .callback(cb -> cb.call(agents.size())).register(registry);
     }

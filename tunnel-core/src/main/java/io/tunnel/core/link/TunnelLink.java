@@ -30,6 +30,9 @@ public final class TunnelLink {
     private final List<TunnelStream> dirtySockets = new ArrayList<>();
     private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
+    // Written only on the link's loop, read by metrics from any thread.
+    private volatile long unwrittenBytes;
+    private volatile long unsentBytes;
     private int highestStreamId;
     private boolean goingAway;
 
@@ -140,6 +143,26 @@ public final class TunnelLink {
             dirtySockets.clear();
         }
         channel.flush();
+    }
+
+    /** Bytes received from the peer and handed to stream sockets that the sockets have not written yet. */
+    public long unwrittenBytes() {
+        return unwrittenBytes;
+    }
+
+    /** Bytes read from stream sockets that wait for credit before they can be sent. */
+    public long unsentBytes() {
+        return unsentBytes;
+    }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    void addUnwritten(long delta) {
+        unwrittenBytes += delta;
+    }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    void addUnsent(long delta) {
+        unsentBytes += delta;
     }
 
     void markSocketDirty(TunnelStream stream) {

@@ -202,9 +202,11 @@ public final class TunnelStream {
     public void enableReading() {
         readEnabled = true;
         if (pending != null && state == State.OPEN) {
+            int before = pendingBytes();
             ByteBuf buf = pending;
             pending = null;
             sendWithinCredit(buf);
+            link.addUnsent(pendingBytes() - before);
             link.flushSoon();
         }
         maybeSendClose();
@@ -242,6 +244,7 @@ public final class TunnelStream {
         state = State.CLOSED;
         cancelDialTimeout();
         if (pending != null) {
+            link.addUnsent(-pending.readableBytes());
             pending.release();
             pending = null;
         }
@@ -268,6 +271,12 @@ public final class TunnelStream {
 
     /** Bytes read from the socket. Takes ownership of {@code buf}. */
     void onSocketRead(ByteBuf buf) {
+        int before = pendingBytes();
+        readFromSocket(buf);
+        link.addUnsent(pendingBytes() - before);
+    }
+
+    private void readFromSocket(ByteBuf buf) {
         if (state == State.DIALING) {
             // Bytes the client pipelined after its request: they go out once the stream opens.
             bytesFromSocket += buf.readableBytes();
@@ -345,9 +354,11 @@ public final class TunnelStream {
         }
         sendCredit = (int) credit;
         if (pending != null) {
+            int before = pendingBytes();
             ByteBuf buf = pending;
             pending = null;
             sendWithinCredit(buf);
+            link.addUnsent(pendingBytes() - before);
             maybeSendClose();
         }
         updateReading();
@@ -405,6 +416,7 @@ public final class TunnelStream {
         recvCredit -= len;
         bytesToSocket += len;
         writesInFlight++;
+        link.addUnwritten(len);
         ChannelPromise promise = socketCtx.newPromise();
         promise.addListener(f -> onSocketWritten(len, f.isSuccess()));
         socketCtx.write(frame.content(), promise);
@@ -423,6 +435,7 @@ public final class TunnelStream {
 
     private void onSocketWritten(int len, boolean success) {
         writesInFlight--;
+        link.addUnwritten(-len);
         if (state != State.OPEN || !success) {
             return; // a failed write closes the socket, which aborts the stream
         }

@@ -1,0 +1,217 @@
+package io.tunnel.core.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.tunnel.core.protocol.CloseFrame;
+import io.tunnel.core.protocol.DataFrame;
+import io.tunnel.core.protocol.GoAwayFrame;
+import io.tunnel.core.protocol.ResetFrame;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import io.tunnel.core.protocol.TunnelFrame;
+import io.tunnel.core.protocol.TunnelSettings;
+import io.tunnel.core.protocol.WindowUpdateFrame;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Credit accounting of one stream, with the link and the stream's socket as {@link EmbeddedChannel}s: frames go
+ * in and out of the link channel as objects, bytes in and out of the socket channel as buffers.
+ */
+class StreamFlowControlTest {
+    private static final int WINDOW = 64 * 1024;
+    private static final TunnelSettings SETTINGS = TunnelSettings.DEFAULT.withInitialWindow(WINDOW);
+
+    private EmbeddedChannel linkChannel;
+    private EmbeddedDuplexChannel socket;
+    private TunnelLink link;
+    private TunnelStream stream;
+    private final List<StreamResult> ended = new ArrayList<>();
+
+    /** The agent's view: a link handler that accepts no DIAL (streams are made by the test). */
+    private static final class TestLinkHandler extends TunnelLinkHandler {
+        TestLinkHandler(TunnelLink link) {
+            super(link);
+        }
+
+        @Override
+        protected void onDial(ChannelHandlerContext ctx, io.tunnel.core.protocol.DialFrame dial) {
+            throw new AssertionError("no DIAL expected");
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        linkChannel = new EmbeddedChannel();
+        link = new TunnelLink(linkChannel, "peer", SETTINGS, SETTINGS, (l, s, r) -> ended.add(r));
+        linkChannel.pipeline().addLast(new TestLinkHandler(link));
+        link.acceptStreamId(1);
+        stream = link.newStream(1, "destination:80", "");
+        socket = new EmbeddedDuplexChannel(new StreamRelayHandler(stream));
+        socket.config().setAutoRead(false);
+        stream.open();
+    }
+
+    @AfterEach
+    void close() {
+        socket.finishAndReleaseAll();
+        linkChannel.finishAndReleaseAll();
+    }
+
+    private List<TunnelFrame> sentFrames() {
+        linkChannel.runPendingTasks(); // the link's coalesced flush
+        socket.runPendingTasks();
+        List<TunnelFrame> frames = new ArrayList<>();
+        Object msg;
+        while ((msg = linkChannel.readOutbound()) != null) {
+            frames.add((TunnelFrame) msg);
+        }
+        return frames;
+    }
+
+    private static DataFrame data(int length) {
+        return new DataFrame(1, Unpooled.wrappedBuffer(new byte[length]));
+    }
+
+    private long bytesWrittenToSocket() {
+        long total = 0;
+        ByteBuf buf;
+        while ((buf = socket.readOutbound()) != null) {
+            total += buf.readableBytes();
+            buf.release();
+        }
+        return total;
+    }
+
+    @Test
+    void dataBeyondTheWindowResetsOnlyThatStream() {
+        TunnelStream other = link.newStream(3, "other:80", "");
+        link.acceptStreamId(3);
+        EmbeddedChannel otherSocket = new EmbeddedChannel(new StreamRelayHandler(other));
+        other.open();
+        try {
+            linkChannel.writeInbound(data(WINDOW + 1));
+
+            assertThat(sentFrames()).containsExactly(new ResetFrame(1, TunnelErrorCode.FLOW_CONTROL_ERROR));
+            assertThat(socket.isOpen()).as("the offending stream's socket is closed").isFalse();
+            assertThat(ended).extracting(StreamResult::code).containsExactly(TunnelErrorCode.FLOW_CONTROL_ERROR);
+            assertThat(linkChannel.isOpen()).as("the link stays up").isTrue();
+            assertThat(otherSocket.isOpen()).isTrue();
+
+            linkChannel.writeInbound(new DataFrame(3, Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+            ByteBuf delivered = otherSocket.readOutbound();
+            assertThat(delivered.readableBytes()).as("the other stream carries on").isEqualTo(3);
+            delivered.release();
+        } finally {
+            otherSocket.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void creditIsReturnedAtHalfWindowOnlyAfterTheSocketWrote() {
+        linkChannel.writeInbound(data(WINDOW / 2 - 1));
+        assertThat(sentFrames()).as("below half a window: no update").isEmpty();
+        assertThat(bytesWrittenToSocket()).isEqualTo(WINDOW / 2 - 1);
+
+        linkChannel.writeInbound(data(1));
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).hasSize(1);
+        WindowUpdateFrame update = (WindowUpdateFrame) frames.get(0);
+        // Half a window consumed, plus the same again if the window grew because it drained fast.
+        assertThat(update.increment()).isIn(WINDOW / 2, WINDOW / 2 + WINDOW);
+        assertThat(stream.receiveWindow()).isIn(WINDOW, 2 * WINDOW);
+    }
+
+    @Test
+    void noCreditIsReturnedWhileTheSocketHasNotWritten() {
+        socket.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                ctx.write(msg); // the socket "accepts" the bytes but never reports them written
+            }
+        });
+        linkChannel.writeInbound(data(WINDOW / 2), data(WINDOW / 2));
+        assertThat(sentFrames()).as("a stalled reader earns no credit").isEmpty();
+        assertThat(link.unwrittenBytes()).isEqualTo(WINDOW);
+
+        linkChannel.writeInbound(data(1));
+        assertThat(sentFrames()).containsExactly(new ResetFrame(1, TunnelErrorCode.FLOW_CONTROL_ERROR));
+    }
+
+    @Test
+    void socketBytesBeyondCreditWaitAndTheSocketStopsBeingRead() {
+        socket.config().setAutoRead(true);
+        socket.writeInbound(Unpooled.wrappedBuffer(new byte[WINDOW + 1000]));
+
+        long sent = sentFrames().stream().mapToLong(f -> {
+            DataFrame d = (DataFrame) f;
+            int n = d.content().readableBytes();
+            d.release();
+            return n;
+        }).sum();
+        assertThat(sent).isEqualTo(WINDOW);
+        assertThat(stream.pendingBytes()).isEqualTo(1000);
+        assertThat(link.unsentBytes()).isEqualTo(1000);
+        assertThat(socket.config().isAutoRead()).as("no credit: stop reading the socket").isFalse();
+
+        linkChannel.writeInbound(new WindowUpdateFrame(1, 4096));
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).hasSize(1);
+        DataFrame rest = (DataFrame) frames.get(0);
+        assertThat(rest.content().readableBytes()).isEqualTo(1000);
+        rest.release();
+        assertThat(stream.pendingBytes()).isZero();
+        assertThat(link.unsentBytes()).isZero();
+        assertThat(socket.config().isAutoRead()).as("credit again: read again").isTrue();
+    }
+
+    @Test
+    void dataAfterCloseIsAStreamError() {
+        linkChannel.writeInbound(new CloseFrame(1));
+        linkChannel.writeInbound(data(10));
+        assertThat(sentFrames()).containsExactly(new ResetFrame(1, TunnelErrorCode.STREAM_CLOSED));
+        assertThat(linkChannel.isOpen()).isTrue();
+    }
+
+    @Test
+    void windowOverflowIsAStreamError() {
+        linkChannel.writeInbound(new WindowUpdateFrame(1, Integer.MAX_VALUE));
+        assertThat(sentFrames()).containsExactly(new ResetFrame(1, TunnelErrorCode.FLOW_CONTROL_ERROR));
+    }
+
+    @Test
+    void framesForAClosedStreamAreIgnoredButANeverOpenedStreamIsAConnectionError() {
+        linkChannel.writeInbound(new ResetFrame(1, TunnelErrorCode.CANCEL));
+        assertThat(ended).extracting(StreamResult::detail).containsExactly("reset by peer");
+        linkChannel.writeInbound(data(5), new WindowUpdateFrame(1, 10), new CloseFrame(1));
+        assertThat(sentFrames()).as("late frames of an ended stream are dropped").isEmpty();
+        assertThat(linkChannel.isOpen()).isTrue();
+
+        linkChannel.writeInbound(new DataFrame(9, Unpooled.wrappedBuffer(new byte[] {1})));
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).hasSize(1);
+        assertThat(((GoAwayFrame) frames.get(0)).code()).isEqualTo(TunnelErrorCode.PROTOCOL_ERROR);
+        assertThat(linkChannel.isOpen()).isFalse();
+    }
+
+    @Test
+    void halfCloseEachWayThenTheStreamEnds() {
+        socket.config().setAutoRead(true);
+        linkChannel.writeInbound(data(3), new CloseFrame(1));
+        assertThat(bytesWrittenToSocket()).isEqualTo(3);
+        assertThat(socket.isOutputShutdown()).as("peer's CLOSE becomes the socket's FIN").isTrue();
+        assertThat(ended).as("not over until this side closed too").isEmpty();
+        assertThat(socket.isOpen()).isTrue();
+
+        socket.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertThat(sentFrames()).containsExactly(new CloseFrame(1));
+        assertThat(ended).containsExactly(StreamResult.CLOSED);
+        assertThat(socket.isOpen()).isFalse();
+    }
+}
