@@ -31,6 +31,21 @@ public final class DataFrame extends DefaultByteBufHolder implements TunnelFrame
     }
 
     @Override
+    public DataFrame copy() {
+        return replace(content().copy());
+    }
+
+    @Override
+    public DataFrame duplicate() {
+        return replace(content().duplicate());
+    }
+
+    @Override
+    public DataFrame retainedDuplicate() {
+        return replace(content().retainedDuplicate());
+    }
+
+    @Override
     public DataFrame retain() {
         super.retain();
         return this;
