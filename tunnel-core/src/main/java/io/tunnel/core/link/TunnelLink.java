@@ -8,6 +8,7 @@ import io.netty.util.collection.IntObjectMap;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelSettings;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,7 @@ public final class TunnelLink {
     private final StreamListener listener;
     private final IntObjectMap<TunnelStream> streams = new IntObjectHashMap<>();
     private final List<TunnelStream> dirtySockets = new ArrayList<>();
+    private final ArrayDeque<TunnelFrame> heldBack = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
     // Written only on the link's loop, read by metrics from any thread.
@@ -115,9 +117,32 @@ public final class TunnelLink {
         }
     }
 
-    /** Queues a frame on the link; it goes out at the next flush. */
+    /** Queues a control frame on the link; it goes out at the next flush, ahead of DATA held back below. */
     public void write(TunnelFrame frame) {
         channel.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Queues a frame that must stay in order with its stream's DATA (DATA itself and CLOSE). While the link is
+     * above its write-buffer high water mark these wait here, so control frames written meanwhile overtake them.
+     */
+    void writeStreamFrame(TunnelFrame frame) {
+        if (heldBack.isEmpty() && channel.isWritable()) {
+            channel.write(frame, channel.voidPromise());
+        } else {
+            heldBack.addLast(frame);
+        }
+    }
+
+    private void writeHeldBack() {
+        boolean wrote = false;
+        while (!heldBack.isEmpty() && channel.isWritable()) {
+            channel.write(heldBack.pollFirst(), channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            flushSoon();
+        }
     }
 
     /** Writes and flushes in one step; for frames written outside a read burst. */
@@ -171,12 +196,17 @@ public final class TunnelLink {
 
     /** Called when the link's writability changes: stop or resume reading every stream's socket. */
     public void writabilityChanged() {
+        writeHeldBack();
         forEachStream(TunnelStream::updateReading);
     }
 
     /** Aborts every stream at once; the link is gone. */
     public void closeAllStreams(StreamResult result) {
         goingAway = true;
+        TunnelFrame frame;
+        while ((frame = heldBack.pollFirst()) != null) {
+            releaseIfData(frame);
+        }
         forEachStream(stream -> stream.abort(result));
     }
 
@@ -195,7 +225,7 @@ public final class TunnelLink {
         return "link[" + peerId + ' ' + channel.id().asShortText() + ']';
     }
 
-    /** True if {@code frame} needs the payload released because nothing else will. */
+    /** Releases the payload of a DATA frame that will not be written. */
     static void releaseIfData(TunnelFrame frame) {
         if (frame instanceof DataFrame data) {
             data.release();

@@ -304,7 +304,7 @@ public final class TunnelStream {
         int chunk = link.sendChunkSize();
         while (sendCredit > 0 && buf.isReadable()) {
             int len = Math.min(Math.min(sendCredit, buf.readableBytes()), chunk);
-            link.write(new DataFrame(id, buf.readRetainedSlice(len)));
+            link.writeStreamFrame(new DataFrame(id, buf.readRetainedSlice(len)));
             sendCredit -= len;
         }
         if (buf.isReadable()) {
@@ -336,7 +336,7 @@ public final class TunnelStream {
     private void maybeSendClose() {
         if (state == State.OPEN && socketEof && pending == null && !closeSent) {
             closeSent = true;
-            link.write(new CloseFrame(id));
+            link.writeStreamFrame(new CloseFrame(id));
             link.flushSoon();
             maybeFinish();
         }

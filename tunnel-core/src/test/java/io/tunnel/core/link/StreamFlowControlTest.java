@@ -171,6 +171,36 @@ class StreamFlowControlTest {
         assertThat(socket.config().isAutoRead()).as("credit again: read again").isTrue();
     }
 
+    /** Above the link's high water mark DATA and CLOSE wait; control frames written meanwhile overtake them. */
+    @Test
+    void controlFramesOvertakeDataHeldBackByAFullLink() {
+        linkChannel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        boolean[] gateOpen = {false}; // a link whose socket cannot take more: flushes go nowhere until opened
+        linkChannel.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                if (gateOpen[0]) {
+                    ctx.flush();
+                }
+            }
+        });
+        socket.config().setAutoRead(true);
+        socket.writeInbound(Unpooled.wrappedBuffer(new byte[100]));
+        assertThat(linkChannel.isWritable()).as("100 bytes unflushed: above the high mark").isFalse();
+        socket.writeInbound(Unpooled.wrappedBuffer(new byte[50]));
+        socket.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        link.write(new WindowUpdateFrame(1, 1000));
+
+        gateOpen[0] = true;
+        linkChannel.flush();
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).extracting(TunnelFrame::type).containsExactly(
+                io.tunnel.core.protocol.FrameType.DATA, io.tunnel.core.protocol.FrameType.WINDOW_UPDATE,
+                io.tunnel.core.protocol.FrameType.DATA, io.tunnel.core.protocol.FrameType.CLOSE);
+        assertThat(((DataFrame) frames.get(2)).content().readableBytes()).isEqualTo(50);
+        frames.forEach(io.netty.util.ReferenceCountUtil::release);
+    }
+
     @Test
     void dataAfterCloseIsAStreamError() {
         linkChannel.writeInbound(new CloseFrame(1));
