@@ -141,6 +141,34 @@ class ErrorAnswersIT {
         }
     }
 
+    /** Streams above the limit are refused with 503, not queued; those within it carry on. */
+    @Test
+    void streamsAboveTheLimitAre503() throws Exception {
+        try (TunnelFixture limited = TunnelFixture.builder(pki, tmp.resolve("logs-limited")).plaintextFrontend()
+                .serverArgs("--max-streams-per-agent", "2").start();
+             Socket first = ConnectSocket.open(limited.frontendPort(), "127.0.0.1:" + echo.port());
+             Socket second = ConnectSocket.open(limited.frontendPort(), "127.0.0.1:" + echo.port())) {
+            String third = exchange(limited.frontendPort(), "CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\n\r\n");
+            assertThat(third).startsWith("HTTP/1.1 503 ");
+            limited.server().awaitLog("status=503 end=\"streams per agent limit reached", Duration.ofSeconds(5));
+            first.getOutputStream().write('x');
+            assertThat(first.getInputStream().read()).isEqualTo('x');
+        }
+    }
+
+    /** The agent's own limit answers TOO_MANY_STREAMS, which the client sees as 503. */
+    @Test
+    void agentStreamLimitIs503() throws Exception {
+        try (TunnelFixture limited = TunnelFixture.builder(pki, tmp.resolve("logs-agent-limited")).plaintextFrontend()
+                .serverArgs("--max-streams-per-agent", "100").agentArgs("--max-streams", "1").start();
+             Socket first = ConnectSocket.open(limited.frontendPort(), "127.0.0.1:" + echo.port())) {
+            String second = exchange(limited.frontendPort(), "CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\n\r\n");
+            assertThat(second).startsWith("HTTP/1.1 503 ");
+            first.getOutputStream().write('y');
+            assertThat(first.getInputStream().read()).isEqualTo('y');
+        }
+    }
+
     /** A failed stream leaves the others on the same agent untouched. */
     @Test
     void failuresDoNotDisturbAnOpenStream() throws Exception {
