@@ -48,7 +48,7 @@ public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stream.onSocketClosed();
+        stream.socketClosed();
     }
 
     @Override

@@ -491,8 +491,8 @@ public final class TunnelStream {
         abort(new StreamResult(frame.code(), "reset by peer"));
     }
 
-    /** The socket closed (by the local peer or after an error) before the stream finished. */
-    void onSocketClosed() {
+    /** The socket closed (by the local peer or after an error) before the stream finished; idempotent. */
+    public void socketClosed() {
         if (state == State.CLOSED) {
             return;
         }
