@@ -6,7 +6,6 @@ import io.tunnel.core.cli.Cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 
 /** {@code java -jar tunnel-agent.jar [flags]}: runs the agent until SIGTERM/SIGINT. */
@@ -43,18 +42,6 @@ public final class AgentMain {
             LogManager.shutdown();
             return Cli.EXIT_FAILURE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LogManager.getLogger(AgentMain.class).info("shutting down");
-            agent.close();
-            stopped.countDown();
-            LogManager.shutdown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return Cli.EXIT_OK;
+        return Cli.awaitShutdown(AgentMain.class, agent::close);
     }
 }

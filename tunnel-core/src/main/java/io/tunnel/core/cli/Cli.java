@@ -4,6 +4,8 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
 import java.io.PrintStream;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
 
 /**
  * Shared command-line handling of the runnable jars: {@code --help} prints usage and exits 0; a bad flag prints
@@ -45,7 +47,7 @@ public final class Cli {
     }
 
     /** JCommander calls an unknown flag a "main parameter"; say what it is. */
-    private static String describe(ParameterException e, String[] args) {
+    public static String describe(ParameterException e, String[] args) {
         String message = e.getMessage();
         if (message != null && message.contains("main parameter")) {
             for (String arg : args) {
@@ -62,6 +64,28 @@ public final class Cli {
         err.println(program + ": " + message);
         err.println("Run with --help for usage.");
         return EXIT_USAGE;
+    }
+
+    /**
+     * Blocks until SIGTERM/SIGINT, then runs {@code close} and shuts the logging down: the tail of every
+     * long-running program.
+     *
+     * @return {@link #EXIT_OK}
+     */
+    public static int awaitShutdown(Class<?> owner, Runnable close) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LogManager.getLogger(owner).info("shutting down");
+            close.run();
+            stopped.countDown();
+            LogManager.shutdown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return EXIT_OK;
     }
 
     private static int usage(JCommander commander, PrintStream stream, int code) {

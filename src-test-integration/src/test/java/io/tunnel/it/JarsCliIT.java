@@ -1,0 +1,47 @@
+package io.tunnel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each fat jar: {@code --help} prints usage and exits 0; an unknown flag gets one line, the usage and exit 2. */
+class JarsCliIT {
+    private static final Duration CMD = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void built() {
+        Jars.requireBuilt();
+    }
+
+    static Stream<Arguments> jars() {
+        return Stream.of(
+                Arguments.of("tunnel-server", Jars.SERVER),
+                Arguments.of("tunnel-agent", Jars.AGENT),
+                Arguments.of("tunnel-client", Jars.CLIENT),
+                Arguments.of("pki-tool", Jars.PKI));
+    }
+
+    @ParameterizedTest(name = "{0} --help")
+    @MethodSource("jars")
+    void helpPrintsUsageAndExitsZero(String program, Path jar) {
+        Commands.Result r = Commands.java(CMD, jar, "--help");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("Usage").contains(program);
+    }
+
+    @ParameterizedTest(name = "{0} --no-such-flag")
+    @MethodSource("jars")
+    void unknownFlagIsOneLineUsageAndExitTwo(String program, Path jar) {
+        Commands.Result r = Commands.java(CMD, jar, "--no-such-flag");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines().findFirst()).as(r.toString()).hasValueSatisfying(line ->
+                assertThat(line).startsWith(program + ": ").contains("--no-such-flag"));
+        assertThat(r.stderr()).contains("Usage");
+    }
+}

@@ -1,0 +1,315 @@
+package io.tunnel.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.tunnel.core.tls.TlsContexts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Opens tunnels through tunnel-server's HTTP CONNECT frontend: each one is a connection to the proxy on which
+ * {@code CONNECT host:port} was answered {@code 200}, so what is written to it reaches the target in the private
+ * network and back.
+ *
+ * <ul>
+ *   <li>{@link #dialChannel} gives a Netty {@link Channel} (non-blocking);</li>
+ *   <li>{@link #dialSocket} gives a blocking {@link Socket}.</li>
+ * </ul>
+ * A refused or failed dial ends in a {@link TunnelException} naming the cause. TLS contexts are built once, by the
+ * constructor. The client owns an event loop group (NIO, see {@link ClientTransport}; started with the first
+ * {@code dialChannel}) unless it was given one, which it then only uses. Thread-safe.
+ */
+public final class TunnelClient implements AutoCloseable {
+    private static final String THREAD_NAME = "tunnel-client";
+    private static final long SHUTDOWN_WAIT_SECONDS = 5;
+
+    private final TunnelClientConfig config;
+    private final SslContext sslContext;
+    private final JdkTls jdkTls;
+    private final ProxyResolver resolver;
+    private final EventLoopGroup sharedGroup;
+    private EventLoopGroup ownedGroup;
+    private boolean closed;
+
+    /** A client with an event loop group of its own. */
+    public TunnelClient(TunnelClientConfig config) throws IOException {
+        this(config, null);
+    }
+
+    /**
+     * A client that opens its channels on {@code group} (epoll or NIO), which stays the caller's to shut down;
+     * {@code null} for a group of its own.
+     *
+     * @throws IOException if the TLS files cannot be read or used
+     */
+    public TunnelClient(TunnelClientConfig config, EventLoopGroup group) throws IOException {
+        this.config = config;
+        this.sharedGroup = group;
+        if (group != null) {
+            ClientTransport.socketChannel(group); // reject an unsupported group now
+        }
+        if (config.isTls()) {
+            TunnelClientConfig.TlsFiles tls = config.tls();
+            this.jdkTls = JdkTls.load(tls);
+            try {
+                this.sslContext = TlsContexts.client(tls.clientCert(), tls.clientKey(), tls.caCert(),
+                        config.tlsProvider(), false);
+            } catch (IllegalArgumentException e) { // Netty's word for a PEM file it cannot use
+                throw new SSLException("cannot use TLS files: " + e.getMessage(), e);
+            }
+        } else {
+            this.sslContext = null;
+            this.jdkTls = null;
+        }
+        this.resolver = new ProxyResolver(config.proxyHost(), config.proxyPort());
+    }
+
+    public TunnelClientConfig config() {
+        return config;
+    }
+
+    /**
+     * Opens a tunnel to {@code host:port} on an event loop of the client's group. See
+     * {@link #dialChannel(String, int, EventLoop)}.
+     */
+    public Future<Channel> dialChannel(String host, int port) {
+        return dialChannel(host, port, group().next());
+    }
+
+    /**
+     * Opens a tunnel to {@code host:port} as a channel registered on {@code eventLoop} (which must belong to a group
+     * of the same transport as the client's, e.g. the event loop of a channel being proxied).
+     *
+     * <p>The future completes on that event loop: with the channel once the proxy answered {@code 200}, or with a
+     * {@link TunnelException}. Cancelling it closes the connection. The channel is returned with
+     * <b>{@code AUTO_READ} off</b> and a clean pipeline ({@code ssl} first if the proxy is spoken to over TLS, then
+     * a {@code handover} handler that removes itself on the first read). Add your handlers, then call
+     * {@code channel.read()} or {@code channel.config().setAutoRead(true)}: any bytes the target sent right behind
+     * the proxy's answer, and an end of input or close that came with them, are delivered to your handlers then,
+     * never lost and never before your handlers are there.
+     *
+     * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
+     */
+    public Future<Channel> dialChannel(String host, int port, EventLoop eventLoop) {
+        ProxyProtocol.checkTarget(host, port);
+        String target = ProxyProtocol.authority(host, port);
+        Promise<Channel> promise = eventLoop.newPromise();
+        long connectDeadline = System.nanoTime() + config.connectTimeout().toNanos();
+        resolver.resolve(eventLoop).addListener((Future<InetSocketAddress> resolved) -> {
+            if (promise.isDone()) {
+                return; // cancelled while resolving
+            }
+            if (!resolved.isSuccess()) {
+                promise.tryFailure(new ProxyUnreachableException("cannot resolve proxy host " + config.proxyHost(),
+                        config.proxyAuthority(), target, resolved.cause()));
+                return;
+            }
+            connect(resolved.getNow(), target, eventLoop, connectDeadline, promise);
+        });
+        return promise;
+    }
+
+    private void connect(InetSocketAddress proxy, String target, EventLoop eventLoop, long connectDeadline,
+                         Promise<Channel> promise) {
+        long connectMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(connectDeadline - System.nanoTime()));
+        Bootstrap bootstrap = new Bootstrap()
+                .group(eventLoop)
+                .channel(ClientTransport.socketChannel(eventLoop))
+                .disableResolver()
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, config.allowHalfClosure())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline pipeline = ch.pipeline();
+                        if (sslContext != null) {
+                            SslHandler ssl = sslContext.newHandler(ch.alloc(), config.proxyHost(), config.proxyPort());
+                            ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis()); // backstop
+                            pipeline.addLast(ClientPipeline.SSL, ssl);
+                        }
+                        pipeline.addLast(ClientPipeline.PROXY_DECODER, new ProxyResponseDecoder());
+                        pipeline.addLast(ClientPipeline.CONNECT_HANDSHAKE, new ConnectHandshakeHandler(target,
+                                config.proxyAuthority(), sslContext != null, connectDeadline,
+                                config.dialTimeout().toMillis(), promise));
+                    }
+                });
+        ChannelFuture connected = bootstrap.connect(proxy);
+        Channel channel = connected.channel();
+        promise.addListener(f -> {
+            if (f.isCancelled()) {
+                channel.close();
+            }
+        });
+        connected.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(new ProxyUnreachableException("cannot reach proxy " + config.proxyAuthority() + ": "
+                        + f.cause().getMessage(), config.proxyAuthority(), target, f.cause()));
+            }
+        });
+    }
+
+    /**
+     * Opens a tunnel to {@code host:port} as a blocking socket (an {@link javax.net.ssl.SSLSocket} if the proxy is
+     * spoken to over TLS), positioned right after the proxy's answer: the head is read byte by byte, so the first
+     * byte the socket's stream returns is the target's. The socket has no read timeout.
+     *
+     * @throws TunnelException if the proxy cannot be reached or refuses the tunnel
+     */
+    public Socket dialSocket(String host, int port) throws IOException {
+        ProxyProtocol.checkTarget(host, port);
+        String target = ProxyProtocol.authority(host, port);
+        long connectDeadline = System.nanoTime() + config.connectTimeout().toNanos();
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            Socket tunnel = connectSocket(socket, target, connectDeadline);
+            long dialDeadline = System.nanoTime() + config.dialTimeout().toNanos();
+            try {
+                OutputStream out = tunnel.getOutputStream();
+                out.write(ProxyProtocol.connectRequest(target));
+                out.flush();
+            } catch (IOException e) {
+                throw connectionLost(target, e);
+            }
+            ProxyResponseHead head = readHead(tunnel, target, dialDeadline);
+            if (head.status() != ProxyProtocol.ESTABLISHED) {
+                throw ProxyProtocol.refusal(head, target);
+            }
+            tunnel.setSoTimeout(0);
+            return tunnel;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private Socket connectSocket(Socket socket, String target, long connectDeadline) throws IOException {
+        String proxy = config.proxyAuthority();
+        InetSocketAddress address;
+        try {
+            address = resolver.resolveNow();
+        } catch (IOException e) {
+            throw new ProxyUnreachableException("cannot resolve proxy host " + config.proxyHost(), proxy, target, e);
+        }
+        try {
+            socket.connect(address, (int) config.connectTimeout().toMillis());
+        } catch (IOException e) {
+            throw new ProxyUnreachableException("cannot reach proxy " + proxy + ": " + e.getMessage(), proxy,
+                    target, e);
+        }
+        if (jdkTls == null) {
+            return socket;
+        }
+        try {
+            socket.setSoTimeout(remainingMillis(connectDeadline));
+            return jdkTls.handshake(socket, config.proxyHost(), config.proxyPort());
+        } catch (IOException e) {
+            throw new ProxyUnreachableException("TLS handshake with proxy " + proxy + " failed: " + e.getMessage(),
+                    proxy, target, e);
+        }
+    }
+
+    private ProxyResponseHead readHead(Socket socket, String target, long deadline) throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] head = new byte[ProxyProtocol.MAX_HEAD];
+        ProxyResponseHead.EndFinder endFinder = new ProxyResponseHead.EndFinder();
+        int length = 0;
+        while (!endFinder.found()) {
+            int b;
+            try {
+                socket.setSoTimeout(remainingMillis(deadline));
+                b = in.read();
+            } catch (SocketTimeoutException e) {
+                throw DialTimeoutException.clientSide(target, config.dialTimeout().toMillis());
+            } catch (IOException e) {
+                throw connectionLost(target, e);
+            }
+            if (b < 0) {
+                throw BadProxyResponseException.malformed(target, "the connection closed before an answer", null);
+            }
+            if (length == head.length) {
+                throw BadProxyResponseException.malformed(target,
+                        "response head longer than " + ProxyProtocol.MAX_HEAD + " bytes", null);
+            }
+            head[length++] = (byte) b;
+            endFinder.process((byte) b);
+        }
+        try {
+            return ProxyResponseHead.parse(new String(head, 0, length, StandardCharsets.ISO_8859_1));
+        } catch (IllegalArgumentException e) {
+            throw BadProxyResponseException.malformed(target, e.getMessage(), null);
+        }
+    }
+
+    /**
+     * The connection failed while CONNECT was sent or answered: a TLS error there is the proxy refusing the session
+     * (with TLS 1.3 a refused client certificate shows only after the handshake), anything else a lost answer.
+     */
+    private TunnelException connectionLost(String target, IOException e) {
+        if (e instanceof SSLException) {
+            return new ProxyUnreachableException("TLS session with proxy " + config.proxyAuthority() + " failed: "
+                    + e.getMessage(), config.proxyAuthority(), target, e);
+        }
+        return BadProxyResponseException.malformed(target, "connection lost: " + e.getMessage(), e);
+    }
+
+    /** What is left until {@code deadline}, at least 1 ms (0 would mean no timeout to a socket). */
+    private static int remainingMillis(long deadline) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+    }
+
+    private synchronized EventLoopGroup group() {
+        if (sharedGroup != null) {
+            return sharedGroup;
+        }
+        if (closed) {
+            throw new IllegalStateException("tunnel client is closed");
+        }
+        if (ownedGroup == null) {
+            ownedGroup = ClientTransport.newGroup(0, THREAD_NAME);
+        }
+        return ownedGroup;
+    }
+
+    /** Stops the client's own event loop group (waiting a few seconds, unless called on one of its loops). */
+    @Override
+    public void close() {
+        EventLoopGroup group;
+        synchronized (this) {
+            closed = true;
+            group = ownedGroup;
+        }
+        resolver.close();
+        if (group == null) {
+            return;
+        }
+        Future<?> terminated = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop()) {
+                return;
+            }
+        }
+        terminated.awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,42 @@
+package io.tunnel.client;
+
+import java.io.IOException;
+import java.util.OptionalInt;
+
+/**
+ * A tunnel could not be opened. Every subclass names one cause; each carries the target it was for
+ * ({@code host:port}) and, where the proxy answered, the HTTP status of that answer.
+ *
+ * <pre>
+ * ProxyUnreachableException   no TCP connection or TLS session to the proxy
+ * NoAgentException            503: no agent connected, or the agent is at its stream limit
+ * DialRefusedException        502: the agent could not connect to the target (refused, unreachable, unknown name)
+ * DialTimeoutException        504, or no answer to CONNECT within the client's dial timeout (no status)
+ * ForbiddenException          403: the target is not allowed
+ * BadProxyResponseException   any other status, or an answer that is not an HTTP/1.x response head
+ * </pre>
+ */
+public abstract class TunnelException extends IOException {
+    private static final long serialVersionUID = 1L;
+    /** {@link #status()} of an exception the proxy did not answer with a status. */
+    static final int NO_STATUS = -1;
+
+    private final String target;
+    private final int status;
+
+    protected TunnelException(String message, String target, int status, Throwable cause) {
+        super(message, cause);
+        this.target = target;
+        this.status = status;
+    }
+
+    /** The target of the failed CONNECT, {@code host:port}. */
+    public String target() {
+        return target;
+    }
+
+    /** The status the proxy answered with, if it answered. */
+    public OptionalInt status() {
+        return status == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(status);
+    }
+}

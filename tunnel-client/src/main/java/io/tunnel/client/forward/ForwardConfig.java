@@ -1,0 +1,20 @@
+package io.tunnel.client.forward;
+
+import io.tunnel.client.TunnelClientConfig;
+import java.net.InetSocketAddress;
+
+/**
+ * A local port-forward through the tunnel.
+ *
+ * @param listen     where to accept local connections (port 0 picks a free port)
+ * @param targetHost the destination host, as the agent resolves it
+ * @param targetPort the destination port
+ * @param proxy      how to reach the proxy
+ */
+public record ForwardConfig(InetSocketAddress listen, String targetHost, int targetPort, TunnelClientConfig proxy) {
+
+    /** The target as {@code host:port}. */
+    public String target() {
+        return (targetHost.indexOf(':') >= 0 ? "[" + targetHost + "]" : targetHost) + ":" + targetPort;
+    }
+}
