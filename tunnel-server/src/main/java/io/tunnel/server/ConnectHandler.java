@@ -2,13 +2,19 @@ package io.tunnel.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelStream;
@@ -21,7 +27,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The CONNECT handshake of one frontend connection: bounds the time to read the request head, answers refusals,
- * picks an agent and hands the connection to a stream on its link. Removes itself once the stream opened.
+ * picks an agent, moves the connection onto that agent link's event loop and hands it to a stream on the link.
+ * Removes itself once the stream opened.
  *
  * <p>Bytes that arrive after the request head are held here (the socket is no longer read) and passed to the
  * stream only if the dial succeeds; after a refusal they are dropped with the connection, never interpreted.
@@ -86,7 +93,37 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         LOG.debug("{} CONNECT {} via agent {}", ctx.channel(), connect.authority(), link.link().peerId());
-        link.link().eventLoop().execute(() -> link.openStream(ctx.channel(), connect, this));
+        moveToLoopOf(link).addListener(moved -> {
+            if (moved.isSuccess()) {
+                link.openStream(ctx.channel(), connect, this);
+            } else {
+                LOG.debug("{} could not join the loop of agent {}: {}", ctx.channel(), link.link().peerId(),
+                        moved.cause().toString());
+                ctx.channel().close();
+            }
+        });
+    }
+
+    /**
+     * Re-registers this connection with the event loop of the agent link that will carry its stream, so every DATA
+     * frame is relayed between the two sockets on one thread, without a task hand-off per frame. Listeners of the
+     * returned future run on the link's loop.
+     */
+    private ChannelFuture moveToLoopOf(ServerLinkHandler link) {
+        Channel channel = ctx.channel();
+        EventLoop target = link.link().eventLoop();
+        ChannelPromise moved = new DefaultChannelPromise(channel, target);
+        if (channel.eventLoop() == target) {
+            return moved.setSuccess();
+        }
+        channel.deregister().addListener(deregistered -> {
+            if (deregistered.isSuccess()) {
+                target.register(channel).addListener(new PromiseNotifier<>(moved));
+            } else {
+                moved.setFailure(deregistered.cause());
+            }
+        });
+        return moved;
     }
 
     private void holdEarly(ByteBuf buf) {

@@ -1,9 +1,16 @@
 package io.tunnel.core.link;
 
+import io.tunnel.core.protocol.ProtocolConstants;
+
 /** Tuning constants of the link and its streams. */
 public final class LinkConstants {
-    /** DATA payload size used when sending: about one TLS record, so bulk streams interleave fairly. */
-    public static final int DATA_CHUNK_SIZE = 16 * 1024;
+    /** The largest plaintext one TLS record carries (RFC 8446, 5.1). */
+    static final int TLS_RECORD_PLAINTEXT = 16 * 1024;
+    /**
+     * DATA payload size used when sending: a whole frame fills exactly one TLS record, so bulk streams interleave
+     * fairly, and the receiver's decoder gets whole frames from each record and slices them without copying.
+     */
+    public static final int DATA_CHUNK_SIZE = TLS_RECORD_PLAINTEXT - ProtocolConstants.FRAME_HEADER_LENGTH;
     /** The largest a stream's receive window grows for bulk transfers. */
     public static final int MAX_STREAM_WINDOW = 8 * 1024 * 1024;
     /** A window that is consumed again within this time of the previous update is doubled (up to the cap). */
