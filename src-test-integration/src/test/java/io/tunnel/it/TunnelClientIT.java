@@ -129,14 +129,28 @@ class TunnelClientIT {
         assertThat(getOverSocket(plainClient)).startsWith("HTTP/1.1 200").endsWith(HttpDestination.BODY);
     }
 
-    /**
-     * Half-close over the plaintext frontend only: tunnel-server's OpenSSL frontend (the default provider) ends the
-     * whole stream when a client half-closes with close_notify, so the answer after it would be lost (reported).
-     */
     @Test
     void socketCarriesHalfCloseAndBulkData() throws Exception {
+        assertHalfCloseCarried(plainClient);
+    }
+
+    /**
+     * Over TLS a half-close is a close_notify, then FIN. Netty's OpenSSL engine (the frontend's default) closes both
+     * directions on a close_notify, so a server run with {@code --frontend-tls-provider JDK} is what carries it.
+     */
+    @Test
+    void socketThroughMutualTlsCarriesHalfCloseWithTheJdkFrontend() throws Exception {
+        try (TunnelFixture jdk = TunnelFixture.builder(pki, tmp.resolve("logs-jdk"))
+                .serverArgs("--frontend-tls-provider", "JDK").start();
+             TunnelClient client = new TunnelClient(mtlsConfig(jdk.frontendPort()).build())) {
+            assertThat(jdk.server().output()).contains("(frontend JDK)");
+            assertHalfCloseCarried(client);
+        }
+    }
+
+    private static void assertHalfCloseCarried(TunnelClient client) throws Exception {
         long n = 8L * 1024 * 1024;
-        try (Socket socket = plainClient.dialSocket("127.0.0.1", sink.port())) {
+        try (Socket socket = client.dialSocket("127.0.0.1", sink.port())) {
             socket.setSoTimeout((int) WAIT.toMillis());
             Pattern.write(socket.getOutputStream(), n);
             socket.shutdownOutput(); // the sink answers only after the end of its input

@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param agentAddress      where agents connect
  * @param agentTls          certificate, key and cluster CA of the agent port
  * @param healthAddress     where {@code /healthz}, {@code /readyz} and {@code /metrics} are served
- * @param tlsProvider       TLS implementation for both listeners
+ * @param tlsProvider       TLS implementation of the agent port
+ * @param frontendTlsProvider TLS implementation of the frontend
  * @param headerTimeout     time a client has to send its complete CONNECT head
  * @param dialTimeout       time the server waits for an agent's DIAL_RESULT
  * @param agentDialTimeout  dial timeout the server asks the agent to apply
@@ -30,6 +31,7 @@ public record ServerConfig(
         TlsFiles agentTls,
         InetSocketAddress healthAddress,
         TlsProvider tlsProvider,
+        TlsProvider frontendTlsProvider,
         Duration headerTimeout,
         Duration dialTimeout,
         Duration agentDialTimeout,

@@ -102,6 +102,11 @@ final class ServerFlags {
 
         @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, JDK")
         TlsProvider tlsProvider = TlsProvider.AUTO;
+
+        @Parameter(names = "--frontend-tls-provider", description = "TLS implementation of the frontend, if it "
+                + "differs from --tls-provider. With OPENSSL a client's close_notify ends its whole stream "
+                + "(no TLS half-close); JDK carries the half-close")
+        TlsProvider frontendTlsProvider;
     }
 
     final Frontend frontend = new Frontend();
@@ -158,7 +163,8 @@ final class ServerFlags {
                 new InetSocketAddress(agent.bindAddress, agent.port),
                 new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
-                misc.tlsProvider, frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
+                misc.tlsProvider, misc.frontendTlsProvider == null ? misc.tlsProvider : misc.frontendTlsProvider,
+                frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, agent.keepaliveTimeout);
     }
 }

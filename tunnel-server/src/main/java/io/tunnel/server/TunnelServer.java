@@ -50,7 +50,7 @@ public final class TunnelServer implements AutoCloseable {
     public TunnelServer start() throws SSLException, InterruptedException {
         SslContext frontendSsl = config.frontendTls() == null ? null : TlsContexts.mutualServer(
                 config.frontendTls().cert(), config.frontendTls().key(), config.frontendTls().caCert(),
-                config.tlsProvider(), false);
+                config.frontendTlsProvider(), false);
         SslContext agentSsl = TlsContexts.mutualServer(config.agentTls().cert(), config.agentTls().key(),
                 config.agentTls().caCert(), config.tlsProvider(), true);
         bossGroup = Transports.newGroup(1, "server-accept");
@@ -64,9 +64,9 @@ public final class TunnelServer implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("tunnel-server ({}, TLS {}) frontend {} ({}), agent port {}, health port {}", Transports.name(),
-                config.tlsProvider().toNetty(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS",
-                agentPort(), healthPort());
+        LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
+                Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
+                config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
         if (frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
