@@ -13,6 +13,11 @@ public final class LinkConstants {
     public static final int DATA_CHUNK_SIZE = TLS_RECORD_PLAINTEXT - ProtocolConstants.FRAME_HEADER_LENGTH;
     /** The largest a stream's receive window grows for bulk transfers. */
     public static final int MAX_STREAM_WINDOW = 8 * 1024 * 1024;
+    /**
+     * How far the windows of one link's streams may grow, together, beyond their initial windows. A link buffers at
+     * most streams × initial window plus this, however many streams were fast before their readers stalled.
+     */
+    public static final long LINK_WINDOW_GROWTH_BUDGET = 64L * 1024 * 1024;
     /** A window that is consumed again within this time of the previous update is doubled (up to the cap). */
     public static final long WINDOW_GROWTH_NANOS = 50_000_000L;
     /** Write buffer water marks of the link channel: above the high mark, stream sockets stop being read. */

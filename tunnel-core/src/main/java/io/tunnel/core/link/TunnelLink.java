@@ -35,6 +35,8 @@ public final class TunnelLink {
     // Written only on the link's loop, read by metrics from any thread.
     private volatile long unwrittenBytes;
     private volatile long unsentBytes;
+    private long windowGrowth;
+    private long windowGrowthBudget = LinkConstants.LINK_WINDOW_GROWTH_BUDGET;
     private int highestStreamId;
     private boolean goingAway;
 
@@ -181,6 +183,29 @@ public final class TunnelLink {
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    /** Bytes by which this link's streams grew their receive windows beyond the initial window, together. */
+    public long windowGrowth() {
+        return windowGrowth;
+    }
+
+    /** Changes the {@link LinkConstants#LINK_WINDOW_GROWTH_BUDGET}; for links that must buffer less. */
+    void windowGrowthBudget(long bytes) {
+        windowGrowthBudget = bytes;
+    }
+
+    /** Takes {@code bytes} of window growth from the link's budget; false (and nothing taken) if it would overdraw. */
+    boolean reserveWindowGrowth(int bytes) {
+        if (windowGrowth + bytes > windowGrowthBudget) {
+            return false;
+        }
+        windowGrowth += bytes;
+        return true;
+    }
+
+    void releaseWindowGrowth(int bytes) {
+        windowGrowth -= bytes;
+    }
+
     void addUnwritten(long delta) {
         unwrittenBytes += delta;
     }

@@ -30,7 +30,8 @@ import org.apache.logging.log4j.Logger;
  *   while the link is above its write-buffer high water mark.</li>
  *   <li><b>link → socket</b>: DATA beyond the credit granted is a stream error; credit is returned only once the
  *   bytes were written to the socket, in updates of at least half a window. A window consumed quickly is
- *   doubled, up to {@link LinkConstants#MAX_STREAM_WINDOW}.</li>
+ *   doubled, up to {@link LinkConstants#MAX_STREAM_WINDOW}, while the link's growth budget
+ *   ({@link LinkConstants#LINK_WINDOW_GROWTH_BUDGET}) lasts; the stream gives its growth back when it ends.</li>
  * </ul>
  * A stream ends cleanly when CLOSE went both ways and the socket's output was shut down; a RESET, a socket error
  * or the link's loss aborts it.
@@ -65,7 +66,7 @@ public final class TunnelStream {
     private int recvWindow;
     private int recvCredit;
     private int recvUnacked;
-    private long lastUpdateNanos = System.nanoTime();
+    private long lastUpdateNanos;
     private int writesInFlight;
     private boolean dirty;
     private boolean closeReceived;
@@ -80,6 +81,7 @@ public final class TunnelStream {
         this.sendCredit = link.peerSettings().initialWindow();
         this.recvWindow = link.localSettings().initialWindow();
         this.recvCredit = recvWindow;
+        this.lastUpdateNanos = link.eventLoop().ticker().nanoTime();
     }
 
     public int id() {
@@ -242,6 +244,7 @@ public final class TunnelStream {
 
     private void finish(StreamResult result, boolean closeSocket) {
         state = State.CLOSED;
+        link.releaseWindowGrowth(recvWindow - link.localSettings().initialWindow());
         cancelDialTimeout();
         if (pending != null) {
             link.addUnsent(-pending.readableBytes());
@@ -448,12 +451,14 @@ public final class TunnelStream {
 
     private void sendWindowUpdate() {
         int increment = recvUnacked;
-        long now = System.nanoTime();
+        long now = link.eventLoop().ticker().nanoTime();
         if (recvWindow < LinkConstants.MAX_STREAM_WINDOW && now - lastUpdateNanos < LinkConstants.WINDOW_GROWTH_NANOS) {
             // Half the window drained within the growth interval: the window, not the network, is the limit.
             int growth = Math.min(recvWindow, LinkConstants.MAX_STREAM_WINDOW - recvWindow);
-            recvWindow += growth;
-            increment += growth;
+            if (link.reserveWindowGrowth(growth)) {
+                recvWindow += growth;
+                increment += growth;
+            }
         }
         lastUpdateNanos = now;
         recvUnacked = 0;

@@ -16,6 +16,7 @@ import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.protocol.WindowUpdateFrame;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,7 @@ class StreamFlowControlTest {
     @BeforeEach
     void open() {
         linkChannel = new EmbeddedChannel();
+        linkChannel.freezeTime(); // window growth depends on how fast a window drains: time moves only when told
         link = new TunnelLink(linkChannel, "peer", SETTINGS, SETTINGS, (l, s, r) -> ended.add(r));
         linkChannel.pipeline().addLast(new TestLinkHandler(link));
         link.acceptStreamId(1);
@@ -123,9 +125,53 @@ class StreamFlowControlTest {
         List<TunnelFrame> frames = sentFrames();
         assertThat(frames).hasSize(1);
         WindowUpdateFrame update = (WindowUpdateFrame) frames.get(0);
-        // Half a window consumed, plus the same again if the window grew because it drained fast.
-        assertThat(update.increment()).isIn(WINDOW / 2, WINDOW / 2 + WINDOW);
-        assertThat(stream.receiveWindow()).isIn(WINDOW, 2 * WINDOW);
+        // Half a window consumed, plus the same again: the window drained at once, so it doubled.
+        assertThat(update.increment()).isEqualTo(WINDOW / 2 + WINDOW);
+        assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
+    }
+
+    /** Drains half the current window through the socket and returns the update it caused. */
+    private WindowUpdateFrame drainHalfWindow() {
+        linkChannel.writeInbound(data(stream.receiveWindow() / 2));
+        bytesWrittenToSocket();
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).hasSize(1).first().isInstanceOf(WindowUpdateFrame.class);
+        return (WindowUpdateFrame) frames.get(0);
+    }
+
+    @Test
+    void aWindowGrowsOnlyWhileItDrainsFasterThanTheGrowthInterval() {
+        linkChannel.advanceTimeBy(LinkConstants.WINDOW_GROWTH_NANOS * 2, TimeUnit.NANOSECONDS);
+        assertThat(drainHalfWindow().increment()).as("drained slowly: credit back, no growth").isEqualTo(WINDOW / 2);
+        assertThat(stream.receiveWindow()).isEqualTo(WINDOW);
+
+        assertThat(drainHalfWindow().increment()).as("drained at once: doubled").isEqualTo(WINDOW / 2 + WINDOW);
+        assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
+        assertThat(link.windowGrowth()).isEqualTo(WINDOW);
+    }
+
+    @Test
+    void windowsGrowUpToTheCapAndGiveTheirGrowthBackWhenTheStreamEnds() {
+        while (stream.receiveWindow() < LinkConstants.MAX_STREAM_WINDOW) {
+            drainHalfWindow();
+        }
+        assertThat(stream.receiveWindow()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW);
+        assertThat(drainHalfWindow().increment()).as("at the cap").isEqualTo(LinkConstants.MAX_STREAM_WINDOW / 2);
+        assertThat(link.windowGrowth()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW - WINDOW);
+
+        stream.reset(TunnelErrorCode.CANCEL, "test");
+        assertThat(link.windowGrowth()).isZero();
+    }
+
+    @Test
+    void theLinksGrowthBudgetBoundsWhatFastStreamsMayBuffer() {
+        link.windowGrowthBudget(WINDOW);
+        assertThat(drainHalfWindow().increment()).isEqualTo(WINDOW / 2 + WINDOW);
+        assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
+
+        assertThat(drainHalfWindow().increment()).as("budget spent: credit back, no growth").isEqualTo(WINDOW);
+        assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
+        assertThat(link.windowGrowth()).isEqualTo(WINDOW);
     }
 
     @Test
