@@ -29,6 +29,7 @@ final class AgentHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final Dialer dialer;
     private final TunnelAgent agent;
     private ScheduledFuture<?> timeout;
+    private long helloSentNanos;
 
     AgentHandshakeHandler(AgentConfig config, Dialer dialer, TunnelAgent agent) {
         this.config = config;
@@ -54,6 +55,7 @@ final class AgentHandshakeHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
+                helloSentNanos = ctx.executor().ticker().nanoTime();
                 ctx.writeAndFlush(new HelloFrame(ProtocolConstants.VERSION, config.linkSettings()));
             } else {
                 LOG.warn("TLS handshake with {}:{} failed: {}", config.serverHost(), config.serverPort(),
@@ -70,6 +72,7 @@ final class AgentHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(config.linkSettings().maxFrameSize());
             TunnelLink link = new TunnelLink(ctx.channel(), config.serverHost() + ':' + config.serverPort(),
                     config.linkSettings(), ack.settings(), agent::streamEnded);
+            link.recordRtt(ctx.executor().ticker().nanoTime() - helloSentNanos); // a first sample, refined later
             ctx.channel().attr(TunnelLink.ATTR).set(link);
             ctx.pipeline().replace(this, PipelineNames.LINK, new AgentLinkHandler(link, dialer, config.maxStreams()));
             agent.linkEstablished(link);

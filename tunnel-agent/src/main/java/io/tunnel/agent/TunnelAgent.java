@@ -101,6 +101,7 @@ public final class TunnelAgent implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Transports.limitUnsentBytes(ch, LinkConstants.LINK_UNSENT_LIMIT);
                         ch.pipeline()
                                 .addLast(PipelineNames.SSL, sslContext.newHandler(ch.alloc(), config.serverHost(),
                                         config.serverPort()))

@@ -87,6 +87,7 @@ public final class TunnelServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Transports.limitUnsentBytes(ch, LinkConstants.LINK_UNSENT_LIMIT);
                         ch.pipeline()
                                 .addLast(PipelineNames.SSL, ssl.newHandler(ch.alloc()))
                                 .addLast(PipelineNames.KEEPALIVE, new KeepAliveHandler(keepalive, keepaliveTimeout))

@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.tunnel.core.protocol.DataFrame;
+import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelSettings;
 import java.util.ArrayDeque;
@@ -16,8 +17,8 @@ import java.util.List;
  * One agent link: the TLS channel that carries frames and the streams multiplexed over it.
  *
  * <p>Confined to the link channel's event loop: every method must be called there. Socket-side handlers of the
- * streams run on that same loop (the agent registers its destination sockets on it; the server adds each
- * frontend's relay handler with it as executor), so stream state needs no locks.
+ * streams run on that same loop (the agent registers its destination sockets on it; the server re-registers each
+ * frontend connection with it once the agent is chosen), so stream state needs no locks.
  */
 public final class TunnelLink {
     public static final AttributeKey<TunnelLink> ATTR = AttributeKey.valueOf(TunnelLink.class, "link");
@@ -35,6 +36,7 @@ public final class TunnelLink {
     // Written only on the link's loop, read by metrics from any thread.
     private volatile long unwrittenBytes;
     private volatile long unsentBytes;
+    private final LinkRtt rtt = new LinkRtt();
     private long windowGrowth;
     private long windowGrowthBudget = LinkConstants.LINK_WINDOW_GROWTH_BUDGET;
     private int highestStreamId;
@@ -183,6 +185,34 @@ public final class TunnelLink {
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    /** DATA arrived: keeps a round-trip sample fresh while the link carries data (see {@link LinkRtt}). */
+    void probeRttIfDue() {
+        long now = eventLoop().ticker().nanoTime();
+        if (rtt.shouldProbe(now)) {
+            channel.write(new PingFrame(rtt.startProbe(now)), channel.voidPromise());
+            flushSoon();
+        }
+    }
+
+    void onPong(long payload) {
+        rtt.onPong(payload, eventLoop().ticker().nanoTime());
+    }
+
+    /** Records a round trip measured otherwise (the agent times its HELLO). */
+    public void recordRtt(long rttNanos) {
+        rtt.record(rttNanos, eventLoop().ticker().nanoTime());
+    }
+
+    /** The smallest recent round trip of this link in nanoseconds, -1 before the first sample. */
+    public long minRttNanos() {
+        return rtt.minRttNanos();
+    }
+
+    /** A stream whose half window drained faster than this grows its window. */
+    long windowGrowthIntervalNanos() {
+        return rtt.growthIntervalNanos();
+    }
+
     /** Bytes by which this link's streams grew their receive windows beyond the initial window, together. */
     public long windowGrowth() {
         return windowGrowth;

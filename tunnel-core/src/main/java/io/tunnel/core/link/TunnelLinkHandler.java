@@ -49,6 +49,7 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         switch (frame.type()) {
             case DATA -> {
                 DataFrame data = (DataFrame) frame;
+                link.probeRttIfDue();
                 TunnelStream stream = streamFor(frame);
                 if (stream == null) {
                     data.release();
@@ -75,9 +76,7 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case PING -> link.write(new PongFrame(((PingFrame) frame).payload()));
-            case PONG -> {
-                // Reading it is the point: the keep-alive handler saw traffic.
-            }
+            case PONG -> link.onPong(((PongFrame) frame).payload()); // a keep-alive's PONG counts as traffic only
             case GOAWAY -> onGoAway(ctx, (GoAwayFrame) frame);
             case DIAL -> onDial(ctx, (DialFrame) frame);
             case DIAL_RESULT -> {

@@ -29,8 +29,8 @@ import org.apache.logging.log4j.Logger;
  *   {@code pending} and the socket stops being read until WINDOW_UPDATE arrives. The socket is also not read
  *   while the link is above its write-buffer high water mark.</li>
  *   <li><b>link → socket</b>: DATA beyond the credit granted is a stream error; credit is returned only once the
- *   bytes were written to the socket, in updates of at least half a window. A window consumed quickly is
- *   doubled, up to {@link LinkConstants#MAX_STREAM_WINDOW}, while the link's growth budget
+ *   bytes were written to the socket, in updates of at least half a window. A window whose half drained within
+ *   about one round trip of the link ({@link LinkRtt}) is doubled, up to {@link LinkConstants#MAX_STREAM_WINDOW}, while the link's growth budget
  *   ({@link LinkConstants#LINK_WINDOW_GROWTH_BUDGET}) lasts; the stream gives its growth back when it ends.</li>
  * </ul>
  * A stream ends cleanly when CLOSE went both ways and the socket's output was shut down; a RESET, a socket error
@@ -452,8 +452,8 @@ public final class TunnelStream {
     private void sendWindowUpdate() {
         int increment = recvUnacked;
         long now = link.eventLoop().ticker().nanoTime();
-        if (recvWindow < LinkConstants.MAX_STREAM_WINDOW && now - lastUpdateNanos < LinkConstants.WINDOW_GROWTH_NANOS) {
-            // Half the window drained within the growth interval: the window, not the network, is the limit.
+        if (recvWindow < LinkConstants.MAX_STREAM_WINDOW && now - lastUpdateNanos < link.windowGrowthIntervalNanos()) {
+            // Half the window drained within about a round trip: the window, not the network, is the limit.
             int growth = Math.min(recvWindow, LinkConstants.MAX_STREAM_WINDOW - recvWindow);
             if (link.reserveWindowGrowth(growth)) {
                 recvWindow += growth;

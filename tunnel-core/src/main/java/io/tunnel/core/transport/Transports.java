@@ -1,9 +1,11 @@
 package io.tunnel.core.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -35,6 +37,17 @@ public final class Transports {
 
     public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Keeps at most {@code bytes} of written-but-unsent data in the kernel for this socket (TCP_NOTSENT_LOWAT, epoll
+     * only), so data queued behind a bulk stream waits in Netty, where the link can still interleave it, not in a
+     * send buffer of several MiB.
+     */
+    public static void limitUnsentBytes(Channel channel, long bytes) {
+        if (channel instanceof EpollSocketChannel) {
+            channel.config().setOption(EpollChannelOption.TCP_NOTSENT_LOWAT, bytes);
+        }
     }
 
     public static String name() {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnel.core.protocol.CloseFrame;
 import io.tunnel.core.protocol.DataFrame;
+import io.tunnel.core.protocol.PingFrame;
+import io.tunnel.core.protocol.PongFrame;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
@@ -54,6 +56,9 @@ class StreamFlowControlTest {
         link = new TunnelLink(linkChannel, "peer", SETTINGS, SETTINGS, (l, s, r) -> ended.add(r));
         linkChannel.pipeline().addLast(new TestLinkHandler(link));
         link.acceptStreamId(1);
+        // A round trip (50 ms, so the growth interval is 100 ms) measured at the start; with time frozen, no probe is
+        // due, so the tests below see only the frames they cause.
+        link.recordRtt(LinkConstants.WINDOW_GROWTH_NANOS);
         stream = link.newStream(1, "destination:80", "");
         socket = new EmbeddedDuplexChannel(new StreamRelayHandler(stream));
         socket.config().setAutoRead(false);
@@ -140,14 +145,35 @@ class StreamFlowControlTest {
     }
 
     @Test
-    void aWindowGrowsOnlyWhileItDrainsFasterThanTheGrowthInterval() {
-        linkChannel.advanceTimeBy(LinkConstants.WINDOW_GROWTH_NANOS * 2, TimeUnit.NANOSECONDS);
-        assertThat(drainHalfWindow().increment()).as("drained slowly: credit back, no growth").isEqualTo(WINDOW / 2);
+    void aWindowGrowsOnlyIfItsHalfDrainedWithinAboutOneRoundTrip() {
+        link.recordRtt(TimeUnit.MILLISECONDS.toNanos(1));
+
+        linkChannel.advanceTimeBy(3, TimeUnit.MILLISECONDS);
+        assertThat(drainHalfWindow().increment()).as("3 ms for half a window, 1 ms round trip: the network limits")
+                .isEqualTo(WINDOW / 2);
         assertThat(stream.receiveWindow()).isEqualTo(WINDOW);
 
-        assertThat(drainHalfWindow().increment()).as("drained at once: doubled").isEqualTo(WINDOW / 2 + WINDOW);
+        linkChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        assertThat(drainHalfWindow().increment()).as("1 ms: the sender waits for credit, the window limits")
+                .isEqualTo(WINDOW / 2 + WINDOW);
         assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
-        assertThat(link.windowGrowth()).isEqualTo(WINDOW);
+    }
+
+    @Test
+    void dataArrivingProbesTheRoundTripOnceAtATimeAndThePongIsASample() {
+        link.recordRtt(TimeUnit.MILLISECONDS.toNanos(5));
+        linkChannel.advanceTimeBy(LinkRtt.PROBE_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+        linkChannel.writeInbound(data(1));
+        linkChannel.writeInbound(data(1));
+        List<TunnelFrame> frames = sentFrames();
+        assertThat(frames).as("one probe in flight").hasSize(1).first().isInstanceOf(PingFrame.class);
+
+        linkChannel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        linkChannel.writeInbound(new PongFrame(((PingFrame) frames.get(0)).payload() + 1));
+        assertThat(link.minRttNanos()).as("a keep-alive's PONG is no sample").isEqualTo(5_000_000L);
+        linkChannel.writeInbound(new PongFrame(((PingFrame) frames.get(0)).payload()));
+        assertThat(link.minRttNanos()).isEqualTo(2_000_000L);
+        assertThat(bytesWrittenToSocket()).isEqualTo(2);
     }
 
     @Test
