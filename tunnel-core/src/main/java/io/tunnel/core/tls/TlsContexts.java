@@ -5,9 +5,18 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProtocols;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds the tunnel's TLS contexts from PEM files. Built once at start-up (file reads are blocking);
@@ -22,7 +31,7 @@ public final class TlsContexts {
     public static SslContext mutualServer(Path cert, Path key, Path caCert, TlsProvider provider,
                                           boolean tls13Only) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(file(cert), file(key))
-                .trustManager(file(caCert))
+                .trustManager(new CachingClientTrustManager(pkixTrustManager(caCert)))
                 .clientAuth(ClientAuth.REQUIRE)
                 .sslProvider(provider.toNetty());
         builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
@@ -46,6 +55,31 @@ public final class TlsContexts {
         builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
                 : new String[] {SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2});
         return builder.build();
+    }
+
+    /** The JDK's PKIX trust manager for the CA certificates in the PEM file {@code caCert}. */
+    static X509ExtendedTrustManager pkixTrustManager(Path caCert) throws SSLException {
+        try (InputStream in = Files.newInputStream(file(caCert).toPath())) {
+            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+            anchors.load(null, null);
+            int i = 0;
+            for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                anchors.setCertificateEntry("ca-" + i++, ca);
+            }
+            if (i == 0) {
+                throw new SSLException("no certificate in " + caCert);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(anchors);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new SSLException("no X.509 trust manager for " + caCert);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SSLException("cannot read the CA certificates in " + caCert + ": " + e.getMessage(), e);
+        }
     }
 
     private static File file(Path path) throws SSLException {
