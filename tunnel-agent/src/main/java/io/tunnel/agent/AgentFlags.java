@@ -1,6 +1,7 @@
 package io.tunnel.agent;
 
 import com.beust.jcommander.Parameter;
+import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.ProtocolConstants;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The agent's flags, named after Konnectivity's proxy-agent where it has a counterpart. */
-final class AgentFlags {
+final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     /** How to reach and authenticate to the server. */
     static final class Server {
@@ -84,11 +85,13 @@ final class AgentFlags {
     final Dial dial = new Dial();
     final Misc misc = new Misc();
 
-    Object[] all() {
+    @Override
+    public Object[] all() {
         return new Object[] {server, dial, misc};
     }
 
-    List<String> problems() {
+    @Override
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (server.port < 1 || server.port > 65535) {
             problems.add("--proxy-server-port must be in [1, 65535]");
@@ -108,7 +111,8 @@ final class AgentFlags {
         return problems;
     }
 
-    AgentConfig toConfig() {
+    @Override
+    public AgentConfig toConfig() {
         TunnelSettings settings = TunnelSettings.DEFAULT
                 .withInitialWindow(dial.initialWindow)
                 .withKeepaliveMillis((int) server.keepalive.toMillis())

@@ -68,7 +68,10 @@ public final class TunnelAgent implements AutoCloseable {
                 .callback(cb -> cb.call(linkStat(TunnelLink::unsentBytes))).register(registry);
     }
 
-    /** Builds TLS, binds the health port and starts connecting; blocking, call it from a main thread. */
+    /**
+     * Builds TLS, binds the health port and starts connecting; blocking, call it from a main thread. If it throws, it
+     * has stopped whatever it started.
+     */
     public TunnelAgent start() throws SSLException, InterruptedException {
         sslContext = TlsContexts.client(config.agentCert(), config.agentKey(), config.caCert(), config.tlsProvider(),
                 true);
@@ -77,7 +80,12 @@ public final class TunnelAgent implements AutoCloseable {
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
         dialer = new Dialer(resolver, config.dialTimeout().toMillis());
-        health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry);
+        try {
+            health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry);
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
         LOG.info("tunnel-agent ({}, TLS {}) connecting to {}:{}, health port {}", Transports.name(),
                 config.tlsProvider().toNetty(), config.serverHost(), config.serverPort(), health.port());
         connect();

@@ -1,6 +1,7 @@
 package io.tunnel.server;
 
 import com.beust.jcommander.Parameter;
+import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.ProtocolConstants;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The server's flags, named after Konnectivity's proxy-server where it has a counterpart. */
-final class ServerFlags {
+final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
     /** The HTTP CONNECT frontend. */
     static final class Frontend {
@@ -114,12 +115,14 @@ final class ServerFlags {
     final Limits limits = new Limits();
     final Misc misc = new Misc();
 
-    Object[] all() {
+    @Override
+    public Object[] all() {
         return new Object[] {frontend, agent, limits, misc};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
-    List<String> problems() {
+    @Override
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         boolean anyTls = frontend.cert != null || frontend.key != null || frontend.caCert != null;
         boolean allTls = frontend.cert != null && frontend.key != null && frontend.caCert != null;
@@ -151,7 +154,8 @@ final class ServerFlags {
         }
     }
 
-    ServerConfig toConfig() {
+    @Override
+    public ServerConfig toConfig() {
         ServerConfig.TlsFiles frontendTls = frontend.cert == null ? null
                 : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
         TunnelSettings settings = TunnelSettings.DEFAULT

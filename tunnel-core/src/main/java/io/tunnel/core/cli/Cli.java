@@ -3,6 +3,7 @@ package io.tunnel.core.cli;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
@@ -64,6 +65,57 @@ public final class Cli {
         err.println(program + ": " + message);
         err.println("Run with --help for usage.");
         return EXIT_USAGE;
+    }
+
+    /** What a long-running program's flags give: JCommander objects, the checks parsing cannot make, the config. */
+    public interface ProgramFlags<C> {
+        /** The objects annotated for JCommander. */
+        Object[] all();
+
+        /** Problems found after parsing (flags that go together, ranges), in the order to report them. */
+        List<String> problems();
+
+        C toConfig();
+    }
+
+    /** Starts a program's service from its config; when it throws, it has left nothing running. */
+    @FunctionalInterface
+    public interface Starter<C> {
+        AutoCloseable start(C config) throws Exception;
+    }
+
+    /**
+     * The life of a long-running program: parses {@code args} into {@code flags}, starts the service and keeps it
+     * until SIGTERM/SIGINT.
+     *
+     * @return the exit code: {@link #EXIT_OK} after a shutdown, {@link #EXIT_USAGE} for bad flags,
+     *         {@link #EXIT_FAILURE} if the service did not start (one line on {@code err} says why)
+     */
+    public static <C> int runUntilShutdown(String program, Class<?> owner, PrintStream out, PrintStream err,
+                                           String[] args, ProgramFlags<C> flags, Starter<C> starter) {
+        OptionalInt early = parse(program, args, out, err, new HelpFlag(), flags.all());
+        if (early.isPresent()) {
+            return early.getAsInt();
+        }
+        List<String> problems = flags.problems();
+        if (!problems.isEmpty()) {
+            return usageError(program, problems.get(0), err);
+        }
+        AutoCloseable service;
+        try {
+            service = starter.start(flags.toConfig());
+        } catch (Exception e) {
+            err.println(program + ": " + e.getMessage());
+            LogManager.shutdown();
+            return EXIT_FAILURE;
+        }
+        return awaitShutdown(owner, () -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                LogManager.getLogger(owner).warn("stopping {} failed: {}", program, e.toString());
+            }
+        });
     }
 
     /**
