@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
@@ -75,6 +76,7 @@ final class Dialer {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, remainingMillis))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new StreamRelayHandler(stream))
                 .connect(address);

@@ -103,6 +103,7 @@ public final class TunnelAgent implements AutoCloseable {
                 .channel(Transports.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.LINK_READS_PER_BURST)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) LinkConstants.HANDSHAKE_TIMEOUT_MILLIS)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         LinkConstants.LINK_LOW_WATER_MARK, LinkConstants.LINK_HIGH_WATER_MARK))

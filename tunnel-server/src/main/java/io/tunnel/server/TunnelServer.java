@@ -82,6 +82,7 @@ public final class TunnelServer implements AutoCloseable {
                 .channel(Transports.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.LINK_READS_PER_BURST)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         LinkConstants.LINK_LOW_WATER_MARK, LinkConstants.LINK_HIGH_WATER_MARK))
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -106,6 +107,7 @@ public final class TunnelServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

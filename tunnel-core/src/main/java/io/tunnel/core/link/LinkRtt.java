@@ -3,12 +3,12 @@ package io.tunnel.core.link;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The round-trip time of one link, measured with PING/PONG while DATA arrives, for deciding when a stream's receive
- * window limits its throughput.
- *
- * <p>A sample taken while the link is busy includes the time the PONG waited behind the peer's queued data, so the
- * estimate is the smallest sample of the last {@link #MIN_FILTER_NANOS} (the min-RTT filter of BBR): it follows
- * the path, not the queues. One probe is in flight at a time, at most one per {@link #PROBE_INTERVAL_NANOS}.
+ * The round-trip time of one link, sampled while DATA arrives, for deciding when a stream's receive window limits its
+ * throughput. The sample is the kernel's own estimate where the transport exposes it (epoll's {@code TCP_INFO}: it
+ * leaves out the time data waits for the application at either end); elsewhere a PING/PONG probe, which waits behind
+ * the peer's queued data when the link is busy. Either way the estimate is the smallest sample of the last
+ * {@link #MIN_FILTER_NANOS} (the min-RTT filter of BBR): it follows the path, not the queues. One probe is in flight
+ * at a time, and a sample is taken at most once per {@link #PROBE_INTERVAL_NANOS}.
  *
  * <p>Window arithmetic: a sender with window {@code W} and rate {@code r} runs out of credit before the update sent
  * at half-window reaches it when {@code W/2 < r * rtt}, that is when half a window drains in less than one RTT.

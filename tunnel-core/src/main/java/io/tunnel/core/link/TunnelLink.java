@@ -9,6 +9,7 @@ import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelSettings;
+import io.tunnel.core.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,12 +186,20 @@ public final class TunnelLink {
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
-    /** DATA arrived: keeps a round-trip sample fresh while the link carries data (see {@link LinkRtt}). */
+    /**
+     * DATA arrived: keeps a round-trip sample fresh while the link carries data (see {@link LinkRtt}). Where the
+     * kernel knows the connection's round trip, that is the sample; otherwise a PING probe measures it.
+     */
     void probeRttIfDue() {
         long now = eventLoop().ticker().nanoTime();
         if (rtt.shouldProbe(now)) {
-            channel.write(new PingFrame(rtt.startProbe(now)), channel.voidPromise());
-            flushSoon();
+            long kernelRtt = Transports.kernelRttNanos(channel);
+            if (kernelRtt > 0) {
+                rtt.record(kernelRtt, now);
+            } else {
+                channel.write(new PingFrame(rtt.startProbe(now)), channel.voidPromise());
+                flushSoon();
+            }
         }
     }
 

@@ -50,6 +50,19 @@ public final class Transports {
         }
     }
 
+    /**
+     * The kernel's smoothed round-trip time of this TCP connection in nanoseconds (epoll: {@code TCP_INFO}), or -1
+     * where the transport cannot tell. Measured from segments to their ACKs, it leaves out the time data waits to be
+     * read by the application at either end.
+     */
+    public static long kernelRttNanos(Channel channel) {
+        if (channel instanceof EpollSocketChannel epoll && epoll.isActive()) {
+            long micros = epoll.tcpInfo().rtt();
+            return micros > 0 ? micros * 1_000 : -1;
+        }
+        return -1;
+    }
+
     public static String name() {
         return EPOLL ? "epoll" : "nio";
     }

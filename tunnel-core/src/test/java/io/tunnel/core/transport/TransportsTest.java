@@ -1,0 +1,58 @@
+package io.tunnel.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's round trip of a loopback connection, as the link's window growth reads it. */
+class TransportsTest {
+
+    @Test
+    void kernelRoundTripOfALoopbackConnectionIsKnownWithEpollOnly() throws Exception {
+        EventLoopGroup group = Transports.newGroup(1, "transports-test");
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ctx.writeAndFlush(msg); // echo
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            CompletableFuture<Void> echoed = new CompletableFuture<>();
+            Channel client = new Bootstrap().group(group).channel(Transports.socketChannel())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
+                            echoed.complete(null);
+                        }
+                    })
+                    .connect(server.localAddress()).sync().channel();
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})).sync();
+            echoed.get(10, TimeUnit.SECONDS);
+
+            long rtt = client.eventLoop().submit(() -> Transports.kernelRttNanos(client)).get();
+            if (Epoll.isAvailable()) {
+                assertThat(rtt).as("loopback round trip in ns").isPositive().isLessThan(TimeUnit.SECONDS.toNanos(1));
+            } else {
+                assertThat(rtt).isEqualTo(-1);
+            }
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
