@@ -1,11 +1,10 @@
 package io.tunnel.agent;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.link.LinkConstants;
+import io.tunnel.core.link.LinkHandshakeHandler;
 import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.GoAwayFrame;
@@ -13,7 +12,6 @@ import io.tunnel.core.protocol.HelloAckFrame;
 import io.tunnel.core.protocol.HelloFrame;
 import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -22,13 +20,12 @@ import org.apache.logging.log4j.Logger;
  * {@link AgentLinkHandler} and removes itself. A GOAWAY instead (e.g. version mismatch) is logged and ends the
  * attempt; so does silence past the handshake timeout.
  */
-final class AgentHandshakeHandler extends ChannelInboundHandlerAdapter {
+final class AgentHandshakeHandler extends LinkHandshakeHandler {
     private static final Logger LOG = LogManager.getLogger(AgentHandshakeHandler.class);
 
     private final AgentConfig config;
     private final Dialer dialer;
     private final TunnelAgent agent;
-    private ScheduledFuture<?> timeout;
     private long helloSentNanos;
 
     AgentHandshakeHandler(AgentConfig config, Dialer dialer, TunnelAgent agent) {
@@ -38,17 +35,9 @@ final class AgentHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(() -> {
-            LOG.warn("no handshake with {} within {} ms, closing", ctx.channel().remoteAddress(),
-                    LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
-            ctx.close();
-        }, LinkConstants.HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        timeout.cancel(false);
+    protected void handshakeTimedOut(ChannelHandlerContext ctx) {
+        LOG.warn("no handshake with {} within {} ms, closing", ctx.channel().remoteAddress(),
+                LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
     }
 
     @Override

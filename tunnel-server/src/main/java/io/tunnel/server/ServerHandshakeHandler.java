@@ -2,12 +2,11 @@ package io.tunnel.server;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.link.LinkConstants;
+import io.tunnel.core.link.LinkHandshakeHandler;
 import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.GoAwayFrame;
@@ -20,7 +19,6 @@ import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.PeerIdentity;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -31,13 +29,12 @@ import org.apache.logging.log4j.Logger;
  * this server's protocol version. Answers HELLO_ACK, installs the {@link ServerLinkHandler} and removes itself.
  * Anything else, or nothing within the handshake timeout, closes the connection.
  */
-final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
+final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private static final Logger LOG = LogManager.getLogger(ServerHandshakeHandler.class);
 
     private final ServerConfig config;
     private final AgentRegistry registry;
     private final AccessLog accessLog;
-    private ScheduledFuture<?> timeout;
     private String agentId;
 
     ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog) {
@@ -47,18 +44,10 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(() -> {
-            LOG.warn("agent connection {} from {}: no handshake within {} ms, closing",
-                    ctx.channel().id().asShortText(), ctx.channel().remoteAddress(),
-                    LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
-            ctx.close();
-        }, LinkConstants.HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        timeout.cancel(false);
+    protected void handshakeTimedOut(ChannelHandlerContext ctx) {
+        LOG.warn("agent connection {} from {}: no handshake within {} ms, closing",
+                ctx.channel().id().asShortText(), ctx.channel().remoteAddress(),
+                LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
     }
 
     @Override
