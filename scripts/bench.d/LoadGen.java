@@ -954,7 +954,7 @@ public final class LoadGen {
                 stall = new StallConn(target, big);
                 target.connect(stall, loops[2]);
                 stall.opened.get(30, TimeUnit.SECONDS);
-                Thread.sleep((long) (settle * 1000));
+                Thread.sleep((long) (settle * 1000)); // a timed settle window: the stalled stream fills its window
                 result(phase + ".stall_bytes_read_by_client", stall.bytesRead.get());
             }
             BulkConn bulk = new BulkConn(target, big);
@@ -964,13 +964,14 @@ public final class LoadGen {
             target.connect(rr, loops[1]);
             bulk.opened.get(30, TimeUnit.SECONDS);
             rr.opened.get(30, TimeUnit.SECONDS);
-            Thread.sleep(1000); // warm up: windows grow, JIT settles
+            Thread.sleep(1000); // a timed warm-up window (windows grow, JIT settles): the duration is the point
             long b0 = bulk.reader.bodyBytes.get();
             int r0 = rr.channel.eventLoop().submit(() -> {
                 rr.recording = true;
                 return rr.recorded;
             }).get();
             long t0 = System.nanoTime();
+            // The measuring window itself: a fixed duration by design.
             Thread.sleep((long) ((phase.equals("warmup") ? Math.min(seconds, 3) : seconds) * 1000));
             long b1 = bulk.reader.bodyBytes.get();
             long t1 = System.nanoTime();
@@ -989,7 +990,7 @@ public final class LoadGen {
             rr.channel.close().sync();
             double dt = (t1 - t0) / 1e9;
             if (phase.equals("warmup")) {
-                Thread.sleep(300);
+                awaitStreamsDrained(metricsUrl, 0);
                 continue;
             }
             result(phase + ".bulk_bytes_per_second", (b1 - b0) / dt);
@@ -1002,9 +1003,34 @@ public final class LoadGen {
                 result(phase + ".stall_bytes_read_by_client_end", stall.bytesRead.get());
                 stall.channel.close().sync();
             }
-            Thread.sleep(500);
+            awaitStreamsDrained(metricsUrl, 0);
         }
         return 0;
+    }
+
+    /**
+     * Between phases: waits (at most 10 s) until the server reports at most {@code open} streams, so a phase never
+     * measures the previous one's teardown. Without a metrics URL (tinyproxy, direct) the closed sockets are all there
+     * is to wait for, and their close futures were already awaited.
+     */
+    static void awaitStreamsDrained(String metricsUrl, int open) throws InterruptedException {
+        if (metricsUrl.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String value = scrape(metricsUrl, "tunnel_server_open_streams");
+            try {
+                if (Double.parseDouble(value) <= open) {
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                log("cannot read tunnel_server_open_streams (" + value + "), not waiting for the drain");
+                return;
+            }
+            Thread.sleep(20); // bounded poll of a condition another process owns
+        }
+        log("the server still had streams open 10 s after a phase ended");
     }
 
     static String scrape(String url, String metric) {
