@@ -14,7 +14,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.PromiseNotifier;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelStream;
@@ -95,10 +94,15 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         LOG.debug("{} CONNECT {} via agent {}", ctx.channel(), connect.authority(), link.link().peerId());
         moveToLoopOf(link).addListener(moved -> {
             if (moved.isSuccess()) {
-                link.openStream(ctx.channel(), connect, this);
+                link.link().eventLoop().execute(() -> link.openStream(ctx.channel(), connect, this));
             } else {
+                // The target loop refused the channel (shutting down): its pipeline will never be torn down there.
                 LOG.debug("{} could not join the loop of agent {}: {}", ctx.channel(), link.link().peerId(),
                         moved.cause().toString());
+                if (early != null) {
+                    early.release();
+                    early = null;
+                }
                 ctx.channel().close();
             }
         });
@@ -107,18 +111,19 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
     /**
      * Re-registers this connection with the event loop of the agent link that will carry its stream, so every DATA
      * frame is relayed between the two sockets on one thread, without a task hand-off per frame. Listeners of the
-     * returned future run on the link's loop.
+     * returned future run on the loop the channel leaves, so a refused registration is still heard of.
      */
     private ChannelFuture moveToLoopOf(ServerLinkHandler link) {
         Channel channel = ctx.channel();
         EventLoop target = link.link().eventLoop();
-        ChannelPromise moved = new DefaultChannelPromise(channel, target);
         if (channel.eventLoop() == target) {
-            return moved.setSuccess();
+            return channel.newSucceededFuture();
         }
+        // Notified on the loop the channel leaves, which still runs even if the target refuses the registration.
+        ChannelPromise moved = new DefaultChannelPromise(channel, channel.eventLoop());
         channel.deregister().addListener(deregistered -> {
             if (deregistered.isSuccess()) {
-                target.register(channel).addListener(new PromiseNotifier<>(moved));
+                target.register(moved);
             } else {
                 moved.setFailure(deregistered.cause());
             }

@@ -185,7 +185,6 @@ public final class TunnelLink {
         return unsentBytes;
     }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
     /**
      * DATA arrived: keeps a round-trip sample fresh while the link carries data (see {@link LinkRtt}). Where the
      * kernel knows the connection's round trip, that is the sample; otherwise a PING probe measures it.
@@ -213,7 +212,7 @@ public final class TunnelLink {
     }
 
     /** The smallest recent round trip of this link in nanoseconds, -1 before the first sample. */
-    public long minRttNanos() {
+    long minRttNanos() {
         return rtt.minRttNanos();
     }
 
@@ -223,7 +222,7 @@ public final class TunnelLink {
     }
 
     /** Bytes by which this link's streams grew their receive windows beyond the initial window, together. */
-    public long windowGrowth() {
+    long windowGrowth() {
         return windowGrowth;
     }
 
@@ -245,6 +244,7 @@ public final class TunnelLink {
         windowGrowth -= bytes;
     }
 
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
     void addUnwritten(long delta) {
         unwrittenBytes += delta;
     }

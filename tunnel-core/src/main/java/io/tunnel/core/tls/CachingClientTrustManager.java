@@ -43,28 +43,31 @@ public final class CachingClientTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        ByteBuffer key = key(chain, authType);
-        if (!remembered(key)) {
-            delegate.checkClientTrusted(chain, authType, engine);
-            remember(key, chain);
-        }
+        checkClient(chain, authType, () -> delegate.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        ByteBuffer key = key(chain, authType);
-        if (!remembered(key)) {
-            delegate.checkClientTrusted(chain, authType, socket);
-            remember(key, chain);
-        }
+        checkClient(chain, authType, () -> delegate.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        checkClient(chain, authType, () -> delegate.checkClientTrusted(chain, authType));
+    }
+
+    /** One of the delegate's client checks. */
+    @FunctionalInterface
+    private interface Check {
+        void run() throws CertificateException;
+    }
+
+    private void checkClient(X509Certificate[] chain, String authType, Check delegateCheck)
+            throws CertificateException {
         ByteBuffer key = key(chain, authType);
         if (!remembered(key)) {
-            delegate.checkClientTrusted(chain, authType);
+            delegateCheck.run();
             remember(key, chain);
         }
     }
