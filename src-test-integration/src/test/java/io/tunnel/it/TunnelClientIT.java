@@ -19,8 +19,10 @@ import io.tunnel.client.TunnelClientConfig;
 import io.tunnel.client.TunnelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,6 +150,45 @@ class TunnelClientIT {
         }
     }
 
+    /**
+     * The OpenSSL frontend cannot send after the client's close_notify, so a download the client half-closed in the
+     * middle must end at once (the server resets the stream and closes the socket), not hang with the server's writes
+     * failing unseen.
+     */
+    @Test
+    void socketThroughMutualTlsHalfClosedMidDownloadEndsWithTheOpenSslFrontend() throws Exception {
+        int clientPort;
+        try (Socket socket = mtlsClient.dialSocket("127.0.0.1", http.port())) {
+            clientPort = socket.getLocalPort();
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(get("/bytes?n=" + (1L << 40)).getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertThat(ConnectSocket.readHead(in)).startsWith("HTTP/1.1 200");
+            assertThat(in.readNBytes(1 << 20)).hasSize(1 << 20);
+            socket.shutdownOutput();
+            assertThat(drainUntilEnd(in)).as("how the download ended").isNotEqualTo("timed out");
+        }
+        String line = mtls.server().awaitLog("access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+                Duration.ofSeconds(5)).group();
+        assertThat(line).as("the access log names why the stream ended")
+                .contains("end=\"CANCEL (socket write failed: SSLEngine closed already)\"");
+    }
+
+    /** Reads until the stream ends: "eof", "reset", or "timed out" if nothing ended it within the socket timeout. */
+    private static String drainUntilEnd(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        try {
+            while (in.read(buf) >= 0) {
+                // discard what was already in flight
+            }
+            return "eof";
+        } catch (SocketTimeoutException e) {
+            return "timed out";
+        } catch (IOException e) {
+            return "reset";
+        }
+    }
+
     private static void assertHalfCloseCarried(TunnelClient client) throws Exception {
         long n = 8L * 1024 * 1024;
         try (Socket socket = client.dialSocket("127.0.0.1", sink.port())) {
@@ -165,7 +206,7 @@ class TunnelClientIT {
         try (Socket socket = mtlsClient.dialSocket("127.0.0.1", http.port())) {
             socket.setSoTimeout((int) WAIT.toMillis());
             socket.getOutputStream().write(get("/bytes?n=" + n).getBytes(StandardCharsets.US_ASCII));
-            java.io.InputStream in = socket.getInputStream();
+            InputStream in = socket.getInputStream();
             assertThat(ConnectSocket.readHead(in)).startsWith("HTTP/1.1 200");
             assertThat(Pattern.digest(in)).isEqualTo(Pattern.Digest.of(n));
         }

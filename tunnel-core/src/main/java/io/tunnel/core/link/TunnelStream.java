@@ -421,7 +421,7 @@ public final class TunnelStream {
         writesInFlight++;
         link.addUnwritten(len);
         ChannelPromise promise = socketCtx.newPromise();
-        promise.addListener(f -> onSocketWritten(len, f.isSuccess()));
+        promise.addListener(f -> onSocketWritten(len, f.cause()));
         socketCtx.write(frame.content(), promise);
         if (!dirty) {
             dirty = true;
@@ -436,11 +436,17 @@ public final class TunnelStream {
         }
     }
 
-    private void onSocketWritten(int len, boolean success) {
+    private void onSocketWritten(int len, Throwable failure) {
         writesInFlight--;
         link.addUnwritten(-len);
-        if (state != State.OPEN || !success) {
-            return; // a failed write closes the socket, which aborts the stream
+        if (state != State.OPEN) {
+            return;
+        }
+        if (failure != null) {
+            // A write can fail above the socket and leave it open: an SslHandler whose OpenSSL engine closed both
+            // directions on the client's close_notify fails every write. Nothing would ever end the stream then.
+            reset(TunnelErrorCode.CANCEL, "socket write failed: " + failure.getMessage());
+            return;
         }
         recvUnacked += len;
         if (!closeReceived && recvUnacked >= recvWindow / 2) {

@@ -217,6 +217,25 @@ class StreamFlowControlTest {
     }
 
     @Test
+    void aWriteThatFailsAboveTheSocketResetsTheStreamAndClosesTheSocket() {
+        socket.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                // What an SslHandler does once its engine is closed: fail the write, leave the channel open.
+                io.netty.util.ReferenceCountUtil.release(msg);
+                promise.setFailure(new javax.net.ssl.SSLException("SSLEngine closed already"));
+            }
+        });
+        linkChannel.writeInbound(data(100), data(100));
+
+        assertThat(sentFrames()).containsExactly(new ResetFrame(1, TunnelErrorCode.CANCEL));
+        assertThat(ended).containsExactly(
+                new StreamResult(TunnelErrorCode.CANCEL, "socket write failed: SSLEngine closed already"));
+        assertThat(socket.isOpen()).isFalse();
+        assertThat(link.unwrittenBytes()).isZero();
+    }
+
+    @Test
     void socketBytesBeyondCreditWaitAndTheSocketStopsBeingRead() {
         socket.config().setAutoRead(true);
         socket.writeInbound(Unpooled.wrappedBuffer(new byte[WINDOW + 1000]));
