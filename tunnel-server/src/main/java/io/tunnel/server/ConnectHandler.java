@@ -147,7 +147,11 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         composite.addComponent(true, buf);
     }
 
-    /** The dial succeeded and 200 was written: pass on the held bytes, leave the pipeline, start relaying. */
+    /**
+     * The dial succeeded and 200 was written: pass on the held bytes, leave the pipeline, start relaying. Called on
+     * the link's loop (the connection's loop too, since it moved there), and run after the link handler returns from
+     * the frame that reported the dial.
+     */
     void handOver(TunnelStream stream) {
         ctx.executor().execute(() -> {
             answered = true;
@@ -163,7 +167,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
             if (ctx.pipeline().context(this) != null) {
                 ctx.pipeline().remove(this);
             }
-            stream.link().eventLoop().execute(stream::enableReading);
+            stream.enableReading();
         });
     }
 

@@ -56,7 +56,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         }
         TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(), client);
         accessLog.streamStarted();
-        frontend.pipeline().addLast(link.eventLoop(), PipelineNames.RELAY, new StreamRelayHandler(stream));
+        frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
         dialsPending++;
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
                         (int) config.agentDialTimeout().toMillis()),

@@ -10,7 +10,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of a stream's socket: hands bytes read to the {@link TunnelStream} and tells it about end of
- * input, errors and close. Added with the link's event loop as executor, so all its callbacks run there.
+ * input, errors and close. The socket is registered with its link's event loop (the agent dials on it, the server
+ * moves each frontend connection onto it), so all callbacks run on the thread the stream is confined to.
  */
 public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
     private final TunnelStream stream;

@@ -141,7 +141,7 @@ public final class TunnelStream {
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
-    /** Binds the stream to its socket's relay handler context (whose executor is the link's loop). */
+    /** Binds the stream to its socket's relay handler context, on the link's loop. */
     void attach(ChannelHandlerContext ctx) {
         this.socketCtx = ctx;
     }
@@ -376,17 +376,12 @@ public final class TunnelStream {
                 && sendCredit > 0 && link.channel().isWritable();
         if (read != reading) {
             reading = read;
-            Channel channel = socketCtx.channel();
-            if (channel.eventLoop().inEventLoop()) {
-                applyAutoRead(channel, read);
-            } else {
-                channel.eventLoop().execute(() -> applyAutoRead(channel, read));
-            }
+            applyAutoRead(socketCtx.channel(), read);
         }
     }
 
     /**
-     * Sets auto-read on the socket's own loop, never turning reading back on after its input ended: there the
+     * Sets auto-read on the socket, never turning reading back on after its input ended: there the
      * epoll transport may already have dropped the descriptor from its set, and a late read would fail it.
      */
     private static void applyAutoRead(Channel channel, boolean read) {
