@@ -19,7 +19,7 @@ final class JdkTls {
 
     private final SSLContext context;
 
-    private JdkTls(SSLContext context) {
+    JdkTls(SSLContext context) {
         this.context = context;
     }
 
@@ -30,7 +30,7 @@ final class JdkTls {
                     TlsProvider.JDK, false);
             return new JdkTls(((JdkSslContext) netty).context());
         } catch (IOException | IllegalArgumentException e) {
-            throw new IOException("cannot load TLS material: " + e.getMessage(), e);
+            throw new IOException("cannot use TLS files: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tunnel.client;
 
+import io.netty.util.NetUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,9 +18,9 @@ final class ProxyProtocol {
     private ProxyProtocol() {
     }
 
-    /** {@code host:port}, with an IPv6 literal in brackets. */
+    /** {@code host:port}, with an IPv6 literal in brackets (also when it came bracketed). */
     static String authority(String host, int port) {
-        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+        return host.startsWith("[") ? host + ":" + port : NetUtil.toSocketAddressString(host, port);
     }
 
     /** {@code CONNECT target HTTP/1.1} with its Host header. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
@@ -68,13 +69,14 @@ public final class TunnelClient implements AutoCloseable {
         }
         if (config.isTls()) {
             TunnelClientConfig.TlsFiles tls = config.tls();
-            this.jdkTls = JdkTls.load(tls);
             try {
                 this.sslContext = TlsContexts.client(tls.clientCert(), tls.clientKey(), tls.caCert(),
                         config.tlsProvider(), false);
             } catch (IllegalArgumentException e) { // Netty's word for a PEM file it cannot use
                 throw new SSLException("cannot use TLS files: " + e.getMessage(), e);
             }
+            // Sockets need the JDK's SSLContext: the channel variant's one when it is the JDK's too.
+            this.jdkTls = sslContext instanceof JdkSslContext jdk ? new JdkTls(jdk.context()) : JdkTls.load(tls);
         } else {
             this.sslContext = null;
             this.jdkTls = null;

@@ -2,6 +2,7 @@ package io.tunnel.client.cli;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
+import io.netty.util.NetUtil;
 import io.tunnel.client.TunnelClient;
 import io.tunnel.client.TunnelException;
 import io.tunnel.client.forward.ForwardConfig;
@@ -77,7 +78,7 @@ public final class ClientCli {
             return ExitCodes.of(e);
         } catch (IOException e) {
             out.flush();
-            err.println(PROGRAM + ": request to " + config.host() + ":" + config.port() + " failed: " + e);
+            err.println(PROGRAM + ": request to " + NetUtil.toSocketAddressString(config.host(), config.port()) + " failed: " + e);
             return ExitCodes.FAILURE;
         } finally {
             LogManager.shutdown();
@@ -98,15 +99,11 @@ public final class ClientCli {
             forwarder.close();
             return ExitCodes.FAILURE;
         }
-        out.println("forwarding " + hostPort(forwarder.localAddress().getHostString(), forwarder.localAddress().getPort())
+        out.println("forwarding " + NetUtil.toSocketAddressString(forwarder.localAddress())
                 + " -> " + config.target() + " via proxy " + config.proxy().proxyAuthority()
                 + (config.proxy().isTls() ? " (TLS)" : " (plaintext)"));
         out.flush();
         return Cli.awaitShutdown(ClientCli.class, forwarder::close);
-    }
-
-    private static String hostPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static int usage(JCommander commander, String command, PrintStream stream, int code) {

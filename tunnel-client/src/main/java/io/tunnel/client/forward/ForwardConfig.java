@@ -1,5 +1,6 @@
 package io.tunnel.client.forward;
 
+import io.netty.util.NetUtil;
 import io.tunnel.client.TunnelClientConfig;
 import java.net.InetSocketAddress;
 
@@ -15,6 +16,6 @@ public record ForwardConfig(InetSocketAddress listen, String targetHost, int tar
 
     /** The target as {@code host:port}. */
     public String target() {
-        return (targetHost.indexOf(':') >= 0 ? "[" + targetHost + "]" : targetHost) + ":" + targetPort;
+        return NetUtil.toSocketAddressString(targetHost, targetPort);
     }
 }

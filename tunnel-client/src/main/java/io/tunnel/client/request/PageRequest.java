@@ -1,5 +1,6 @@
 package io.tunnel.client.request;
 
+import io.netty.util.NetUtil;
 import io.tunnel.client.TunnelClient;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,9 +57,10 @@ public final class PageRequest {
     }
 
     static String request(RequestConfig config) {
-        String host = config.host().indexOf(':') >= 0 ? "[" + config.host() + "]" : config.host();
+        String authority = NetUtil.toSocketAddressString(config.host(), config.port());
+        String host = config.port() == 80 ? authority.substring(0, authority.lastIndexOf(':')) : authority;
         return "GET " + config.path() + " HTTP/1.1\r\n"
-                + "Host: " + host + (config.port() == 80 ? "" : ":" + config.port()) + "\r\n"
+                + "Host: " + host + "\r\n"
                 + "User-Agent: tunnel-client\r\n"
                 + "Accept: */*\r\n"
                 + "Connection: close\r\n\r\n";
