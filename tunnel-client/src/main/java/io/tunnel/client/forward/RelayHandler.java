@@ -7,11 +7,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.transport.Transports;
 
 /**
  * Relays what one channel reads to its peer: no copies (the buffer read is the buffer written), one flush per read
@@ -65,7 +64,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             if (peer.isActive()) {
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
                     if (written.isSuccess()) {
-                        shutdownOutput(peer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE)
+                        Transports.shutdownOutput(peer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE)
                                 .addListener((ChannelFuture shut) -> {
                                     if (((DuplexChannel) peer).isInputShutdown()) {
                                         peer.close(); // both halves done
@@ -76,17 +75,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ReferenceCountUtil.release(evt);
-    }
-
-    /** TLS close_notify first where the channel speaks TLS, then TCP FIN. */
-    private static ChannelFuture shutdownOutput(Channel channel) {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        if (ssl == null) {
-            return ((DuplexChannel) channel).shutdownOutput();
-        }
-        ChannelPromise done = channel.newPromise();
-        ssl.closeOutbound().addListener(f -> ((DuplexChannel) channel).shutdownOutput(done));
-        return done;
     }
 
     @Override

@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -55,19 +53,5 @@ public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         stream.onSocketError(cause);
-    }
-
-    /** Half-closes the socket's output: TLS close_notify first where the socket is TLS, then TCP FIN. */
-    static void shutdownOutput(ChannelHandlerContext ctx) {
-        if (!(ctx.channel() instanceof DuplexChannel channel)) {
-            ctx.channel().close();
-            return;
-        }
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        if (ssl != null) {
-            ssl.closeOutbound().addListener(f -> channel.shutdownOutput());
-        } else {
-            channel.shutdownOutput();
-        }
     }
 }

@@ -16,6 +16,7 @@ import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.WindowUpdateFrame;
+import io.tunnel.core.transport.Transports;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -440,7 +441,8 @@ public final class TunnelStream {
         if (failure != null) {
             // A write can fail above the socket and leave it open: an SslHandler whose OpenSSL engine closed both
             // directions on the client's close_notify fails every write. Nothing would ever end the stream then.
-            reset(TunnelErrorCode.CANCEL, "socket write failed: " + failure.getMessage());
+            String why = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+            reset(TunnelErrorCode.CANCEL, "socket write failed: " + why);
             return;
         }
         recvUnacked += len;
@@ -487,7 +489,7 @@ public final class TunnelStream {
             if (dirty) {
                 flushSocket();
             }
-            StreamRelayHandler.shutdownOutput(socketCtx);
+            Transports.shutdownOutput(socketCtx.channel());
             maybeFinish();
         }
     }

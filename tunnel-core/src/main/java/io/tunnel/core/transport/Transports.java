@@ -1,6 +1,8 @@
 package io.tunnel.core.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -10,10 +12,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -61,6 +65,23 @@ public final class Transports {
             return micros > 0 ? micros * 1_000 : -1;
         }
         return -1;
+    }
+
+    /**
+     * Half-closes a socket's output after what was written before it: TLS close_notify first where the channel speaks
+     * TLS, then TCP FIN. A channel that cannot half-close is closed.
+     */
+    public static ChannelFuture shutdownOutput(Channel channel) {
+        if (!(channel instanceof DuplexChannel duplex)) {
+            return channel.close();
+        }
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return duplex.shutdownOutput();
+        }
+        ChannelPromise done = channel.newPromise();
+        ssl.closeOutbound().addListener(f -> duplex.shutdownOutput(done));
+        return done;
     }
 
     public static String name() {
