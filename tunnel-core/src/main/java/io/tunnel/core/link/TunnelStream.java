@@ -3,6 +3,7 @@ package io.tunnel.core.link;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
@@ -130,7 +131,10 @@ public final class TunnelStream {
         return state == State.CLOSED;
     }
 
-    /** Bytes read from the socket that wait for credit; bounded by one socket read plus one window. */
+    /**
+     * Bytes read from the socket that wait for credit: one read burst plus one window, or, when the input ended while
+     * reading was paused, whatever the kernel still held for the socket.
+     */
     public int pendingBytes() {
         return pending == null ? 0 : pending.readableBytes();
     }
@@ -238,7 +242,12 @@ public final class TunnelStream {
         }
         if (socketCtx != null && socketCtx.channel().isOpen()) {
             // Abortive close: the local peer sees a reset, not a clean end of stream.
-            socketCtx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            try {
+                socketCtx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
+                LOG.debug("{} stream {}: SO_LINGER not set: {}", link, id, e.toString());
+            }
         }
         finish(result, true);
     }
