@@ -1,6 +1,7 @@
 package io.tunnel.it;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -10,9 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Raw TCP services for stream tests:
@@ -20,16 +24,22 @@ import java.util.concurrent.Executors;
  *   <li>{@link Mode#ECHO} writes back what it reads, and half-closes when its input ends;</li>
  *   <li>{@link Mode#SINK} reads until EOF and only then answers {@code "<count> <sha256>\n"} (half-close test);</li>
  *   <li>{@link Mode#SOURCE} reads a line {@code N}, sends N pattern bytes and closes;</li>
- *   <li>{@link Mode#SILENT} accepts and never reads (the stalled reader).</li>
+ *   <li>{@link Mode#SILENT} accepts and never reads (the stalled reader);</li>
+ *   <li>{@link Mode#GREETER} sends {@link #GREETING} and half-closes at once, then reads until EOF and records what
+ *   it read in {@link #received()} (an upload that outlives the destination's half-close).</li>
  * </ul>
  */
 public final class TcpDestination implements AutoCloseable {
-    public enum Mode { ECHO, SINK, SOURCE, SILENT }
+    public enum Mode { ECHO, SINK, SOURCE, SILENT, GREETER }
+
+    public static final String GREETING = "hello\n";
 
     private final ServerSocket server;
     private final Mode mode;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final BlockingQueue<Pattern.Digest> received = new LinkedBlockingQueue<>();
+    private final AtomicLong bytesRead = new AtomicLong();
 
     private TcpDestination(ServerSocket server, Mode mode) {
         this.server = server;
@@ -49,6 +59,16 @@ public final class TcpDestination implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** What each {@link Mode#GREETER} connection read before its input ended, in the order they ended. */
+    public BlockingQueue<Pattern.Digest> received() {
+        return received;
+    }
+
+    /** Bytes the {@link Mode#GREETER} connections read so far, all together. */
+    public long bytesRead() {
+        return bytesRead.get();
     }
 
     private void acceptLoop() {
@@ -87,6 +107,18 @@ public final class TcpDestination implements AutoCloseable {
                     in.transferTo(OutputStream.nullOutputStream());
                 }
                 case SILENT -> closed.await(); // hold the connection without reading until close()
+                case GREETER -> {
+                    out.write(GREETING.getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                    received.add(Pattern.digest(new FilterInputStream(in) {
+                        @Override
+                        public int read(byte[] b, int off, int len) throws IOException {
+                            int n = super.read(b, off, len);
+                            bytesRead.addAndGet(Math.max(n, 0));
+                            return n;
+                        }
+                    }));
+                }
             }
         } catch (IOException | InterruptedException e) {
             // the peer went away: nothing to serve

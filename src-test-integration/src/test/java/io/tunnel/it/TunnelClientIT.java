@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.tunnel.client.DialRefusedException;
 import io.tunnel.client.NoAgentException;
@@ -17,6 +18,7 @@ import io.tunnel.client.ProxyUnreachableException;
 import io.tunnel.client.TunnelClient;
 import io.tunnel.client.TunnelClientConfig;
 import io.tunnel.client.TunnelException;
+import io.tunnel.core.tls.TlsProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +47,11 @@ class TunnelClientIT {
     static TestPki pki;
     static TunnelFixture mtls;
     static TunnelFixture plain;
+    /** The mTLS frontend on the JDK's TLS (the others run on OpenSSL, the default). */
+    static TunnelFixture jdk;
     static HttpDestination http;
     static TcpDestination sink;
+    static TcpDestination greeter;
     static TunnelClient mtlsClient;
     static TunnelClient plainClient;
 
@@ -56,16 +61,19 @@ class TunnelClientIT {
         pki = TestPki.init(tmp.resolve("certs"));
         http = HttpDestination.http();
         sink = TcpDestination.start(TcpDestination.Mode.SINK);
+        greeter = TcpDestination.start(TcpDestination.Mode.GREETER);
         mtls = TunnelFixture.builder(pki, tmp.resolve("logs-mtls")).start();
         plain = TunnelFixture.builder(pki, tmp.resolve("logs-plain")).plaintextFrontend().start();
+        jdk = TunnelFixture.builder(pki, tmp.resolve("logs-jdk")).serverArgs("--frontend-tls-provider", "JDK").start();
         mtlsClient = new TunnelClient(mtlsConfig(mtls.frontendPort()).build());
         plainClient = new TunnelClient(TunnelClientConfig.builder().proxy("127.0.0.1", plain.frontendPort()).build());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture a = mtls; TunnelFixture b = plain; HttpDestination c = http; TcpDestination d = sink;
-             TunnelClient e = mtlsClient; TunnelClient f = plainClient) {
+        try (TunnelFixture a = mtls; TunnelFixture b = plain; TunnelFixture g = jdk; HttpDestination c = http;
+             TcpDestination d = sink; TcpDestination h = greeter; TunnelClient e = mtlsClient;
+             TunnelClient f = plainClient) {
             // closed in reverse order; the jars are checked for leaks on close
         }
     }
@@ -142,11 +150,59 @@ class TunnelClientIT {
      */
     @Test
     void socketThroughMutualTlsCarriesHalfCloseWithTheJdkFrontend() throws Exception {
-        try (TunnelFixture jdk = TunnelFixture.builder(pki, tmp.resolve("logs-jdk"))
-                .serverArgs("--frontend-tls-provider", "JDK").start();
-             TunnelClient client = new TunnelClient(mtlsConfig(jdk.frontendPort()).build())) {
+        try (TunnelClient client = new TunnelClient(mtlsConfig(jdk.frontendPort()).build())) {
             assertThat(jdk.server().output()).contains("(frontend JDK)");
             assertHalfCloseCarried(client);
+        }
+    }
+
+    /**
+     * The destination half-closes first; the client's upload after that arrives whole and at once, on either TLS
+     * frontend. (With OpenSSL's engine in the mode Netty picks by default, the tail of such an upload stayed in the
+     * engine until more bytes came from the client, and was lost if a FIN came instead.)
+     */
+    @Test
+    void socketThroughMutualTlsUploadOutlivesTheDestinationsHalfClose() throws Exception {
+        for (TunnelFixture tunnel : new TunnelFixture[] {mtls, jdk}) {
+            try (TunnelClient client = new TunnelClient(mtlsConfig(tunnel.frontendPort()).build());
+                 Socket socket = client.dialSocket("127.0.0.1", greeter.port())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the greeting, then the end of the destination's output").isEqualTo(TcpDestination.GREETING);
+                long n = 4L * 1024 * 1024 + 1_000;
+                long before = greeter.bytesRead();
+                Pattern.write(socket.getOutputStream(), n);
+                Await.until("the destination to read all " + n + " bytes, before any end of input",
+                        Duration.ofSeconds(5), () -> greeter.bytesRead() - before == n);
+                socket.shutdownOutput();
+                assertThat(greeter.received().poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("what the destination read through %s", tunnel.server()).isEqualTo(Pattern.Digest.of(n));
+            }
+        }
+    }
+
+    /**
+     * A TLS close_notify without a TCP FIN (Go's {@code CloseWrite}, Python's {@code unwrap}) ends the client's input
+     * like a FIN, on either TLS frontend. The client runs the JDK's TLS so that it can send after the proxy's
+     * close_notify.
+     */
+    @Test
+    void channelThroughMutualTlsCloseNotifyAloneEndsTheUpload() throws Exception {
+        for (TunnelFixture tunnel : new TunnelFixture[] {mtls, jdk}) {
+            TunnelClientConfig config = mtlsConfig(tunnel.frontendPort()).tlsProvider(TlsProvider.JDK)
+                    .allowHalfClosure(true).build();
+            try (TunnelClient client = new TunnelClient(config)) {
+                ResponseCollector collector = new ResponseCollector();
+                Channel ch = dialCollecting(client, greeter.port(), collector);
+                assertThat(collector.response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .isEqualTo(TcpDestination.GREETING);
+                long n = 1024 * 1024 + 7;
+                writePattern(ch, n);
+                ch.pipeline().get(SslHandler.class).closeOutbound().sync(); // close_notify, and no FIN
+                assertThat(greeter.received().poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("what the destination read through %s", tunnel.server()).isEqualTo(Pattern.Digest.of(n));
+                ch.close().sync();
+            }
         }
     }
 
@@ -218,17 +274,9 @@ class TunnelClientIT {
         TunnelClientConfig config = TunnelClientConfig.builder().proxy("127.0.0.1", plain.frontendPort())
                 .allowHalfClosure(true).build();
         try (TunnelClient client = new TunnelClient(config)) {
-            Future<Channel> dial = client.dialChannel("127.0.0.1", sink.port());
-            assertThat(dial.await(WAIT.toMillis())).isTrue();
-            Channel ch = dial.getNow();
             ResponseCollector collector = new ResponseCollector();
-            ch.eventLoop().submit(() -> {
-                ch.pipeline().addLast(collector);
-                ch.config().setAutoRead(true);
-            }).sync();
-            ByteArrayOutputStream payload = new ByteArrayOutputStream();
-            Pattern.write(payload, n);
-            ch.writeAndFlush(Unpooled.wrappedBuffer(payload.toByteArray())).sync();
+            Channel ch = dialCollecting(client, sink.port(), collector);
+            writePattern(ch, n);
             ((DuplexChannel) ch).shutdownOutput().sync();
             String answer = collector.response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(Pattern.Digest.parse(answer)).isEqualTo(Pattern.Digest.of(n));
@@ -318,6 +366,24 @@ class TunnelClientIT {
                     assertThat(((TunnelException) e).status()).hasValue(502);
                     assertThat(((TunnelException) e).target()).isEqualTo(target);
                 });
+    }
+
+    /** Dials 127.0.0.1:{@code port} and starts reading into {@code collector}. */
+    private static Channel dialCollecting(TunnelClient client, int port, ResponseCollector collector) throws Exception {
+        Future<Channel> dial = client.dialChannel("127.0.0.1", port);
+        assertThat(dial.await(WAIT.toMillis()) && dial.isSuccess()).as("dialled: %s", dial.cause()).isTrue();
+        Channel ch = dial.getNow();
+        ch.eventLoop().submit(() -> {
+            ch.pipeline().addLast(collector);
+            ch.config().setAutoRead(true);
+        }).sync();
+        return ch;
+    }
+
+    private static void writePattern(Channel ch, long n) throws Exception {
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        Pattern.write(payload, n);
+        ch.writeAndFlush(Unpooled.wrappedBuffer(payload.toByteArray())).sync();
     }
 
     private static Channel awaitChannel(Future<Channel> dial) throws Exception {

@@ -145,7 +145,8 @@ public final class TunnelClient implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ChannelPipeline pipeline = ch.pipeline();
                         if (sslContext != null) {
-                            SslHandler ssl = sslContext.newHandler(ch.alloc(), config.proxyHost(), config.proxyPort());
+                            SslHandler ssl = TlsContexts.halfCloseHandler(sslContext, ch.alloc(), config.proxyHost(),
+                                    config.proxyPort());
                             ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis()); // backstop
                             pipeline.addLast(ClientPipeline.SSL, ssl);
                         }

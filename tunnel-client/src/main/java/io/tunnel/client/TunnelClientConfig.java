@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param connectTimeout   bound on the TCP connect to the proxy plus the TLS handshake
  * @param dialTimeout      bound on the wait for the proxy's answer to CONNECT (after the TLS handshake); an open
  *                         tunnel has no timeout of its own
- * @param tlsProvider      TLS implementation of {@link TunnelClient#dialChannel} (sockets always use the JDK's)
+ * @param tlsProvider      TLS implementation of {@link TunnelClient#dialChannel} (sockets always use the JDK's).
+ *                         OpenSSL's engine stops sending once it receives a close_notify, so with it a channel
+ *                         cannot write after the target half-closed; the JDK's carries that half-close
  * @param allowHalfClosure whether channels from {@link TunnelClient#dialChannel} are opened with
  *                         {@code ALLOW_HALF_CLOSURE}: the end of the target's data is then a
  *                         {@code ChannelInputShutdownEvent} and the channel stays open for writing

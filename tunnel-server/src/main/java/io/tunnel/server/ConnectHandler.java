@@ -44,6 +44,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf early;
     private boolean earlyEof;
     private boolean answered;
+    private boolean refused;
 
     ConnectHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog) {
         this.config = config;
@@ -186,7 +187,12 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Logs and sends the first refusal only (a close_notify and the FIN after it are two reasons for one). */
     private void refuse(ProxyResponse response, String target, String reason) {
+        if (refused) {
+            return;
+        }
+        refused = true;
         accessLog.refused(ctx.channel().remoteAddress(), target, response, reason);
         respondAndClose(response);
     }
@@ -211,7 +217,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
             if (handshake.isSuccess() && !clientCertificateAllowed(ctx)) {
                 refuse(ProxyResponse.BAD_REQUEST, "-", "client certificate without clientAuth usage");
             }
-        } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        } else if (evt == ChannelInputShutdownEvent.INSTANCE) { // a FIN, or a TLS close_notify (TlsInputEndHandler)
             if (request == null) {
                 refuse(ProxyResponse.BAD_REQUEST, "-", "connection closed before the request head ended");
             } else {

@@ -17,6 +17,7 @@ import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelFrameEncoder;
 import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.tls.TlsInputEndHandler;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +113,9 @@ public final class TunnelServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (ssl != null) {
-                            ch.pipeline().addLast(PipelineNames.SSL, ssl.newHandler(ch.alloc()));
+                            ch.pipeline().addLast(PipelineNames.SSL,
+                                            TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
+                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())

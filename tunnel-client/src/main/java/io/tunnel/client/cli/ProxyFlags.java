@@ -37,7 +37,8 @@ final class ProxyFlags {
             description = "Longest wait for the proxy's answer to CONNECT")
     Duration dialTimeout = TunnelClientConfig.DEFAULT_DIAL_TIMEOUT;
 
-    @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, JDK")
+    @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, "
+            + "JDK. With OpenSSL nothing more is sent once the target half-closed; JDK carries that half-close")
     TlsProvider tlsProvider = TlsProvider.AUTO;
 
     /** Adds what parsing cannot check to {@code problems}. */

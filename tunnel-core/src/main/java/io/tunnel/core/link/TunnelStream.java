@@ -377,13 +377,17 @@ public final class TunnelStream {
         updateReading();
     }
 
-    /** Re-evaluates whether the socket may be read: open, credit left, nothing pending, link writable. */
+    /**
+     * Re-evaluates whether the socket may be read: open, credit left, nothing pending, link writable. After the end
+     * of input the socket is read on, where it still can be (a TLS close_notify without FIN): no data can follow,
+     * but its FIN or reset then gets noticed.
+     */
     void updateReading() {
         if (socketCtx == null) {
             return;
         }
-        boolean read = state == State.OPEN && readEnabled && !socketEof && !closeSent && pending == null
-                && sendCredit > 0 && link.channel().isWritable();
+        boolean read = state == State.OPEN && readEnabled && (socketEof
+                || !closeSent && pending == null && sendCredit > 0 && link.channel().isWritable());
         if (read != reading) {
             reading = read;
             applyAutoRead(socketCtx.channel(), read);

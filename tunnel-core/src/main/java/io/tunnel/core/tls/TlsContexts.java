@@ -1,8 +1,10 @@
 package io.tunnel.core.tls;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProtocols;
 import java.io.File;
 import java.io.IOException;
@@ -20,8 +22,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds the tunnel's TLS contexts from PEM files. Built once at start-up (file reads are blocking);
- * each channel then gets {@code newHandler(alloc)}. The agent link is TLS 1.3 only; the frontend also
- * accepts TLS 1.2 for older proxy clients.
+ * each channel then gets a handler: {@code newHandler(alloc)} for a link, {@link #halfCloseHandler} for a socket
+ * that carries a stream's half-close. The agent link is TLS 1.3 only; the frontend also accepts TLS 1.2 for older
+ * proxy clients.
  */
 public final class TlsContexts {
     private TlsContexts() {
@@ -55,6 +58,20 @@ public final class TlsContexts {
         builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
                 : new String[] {SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2});
         return builder.build();
+    }
+
+    /**
+     * A handler for a connection that may half-close while the peer still sends: its engine runs in JDK
+     * compatibility mode. In the mode {@link SslContext#newHandler} picks for OpenSSL, every unwrap after our
+     * close_notify reports {@code CLOSED}, which hides {@code BUFFER_OVERFLOW}: decrypted bytes that did not fit stay
+     * in the engine, and the last of what the peer sends after our half-close is lost.
+     *
+     * @param peerHost the host dialled (client side, checked against the certificate), or {@code null}
+     */
+    public static SslHandler halfCloseHandler(SslContext context, ByteBufAllocator alloc, String peerHost,
+                                              int peerPort) {
+        return new SslHandler(peerHost == null ? context.newEngine(alloc)
+                : context.newEngine(alloc, peerHost, peerPort));
     }
 
     /** The JDK's PKIX trust manager for the CA certificates in the PEM file {@code caCert}. */

@@ -1,0 +1,48 @@
+package io.tunnel.core.tls;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * Placed right after the {@link SslHandler} of a socket that carries a stream: turns the peer's TLS close_notify into
+ * the end of input the rest of the pipeline knows from TCP, a {@link ChannelInputShutdownEvent}, fired once.
+ *
+ * <p>A close_notify may come without a FIN (Go's {@code CloseWrite}, Python's {@code unwrap}), and Netty tells of it
+ * only with an {@link SslCloseCompletionEvent}, which is not reliable for this: OpenSSL's engine fires it, once, as
+ * soon as our own close_notify makes every later unwrap report {@code CLOSED}, and then never again. So the engine's
+ * inbound side is checked after each read.
+ */
+public final class TlsInputEndHandler extends ChannelInboundHandlerAdapter {
+    private SSLEngine engine;
+    private boolean ended;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        engine = ctx.pipeline().get(SslHandler.class).engine();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        fireIfInputEnded(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt);
+        if (evt instanceof SslCloseCompletionEvent) {
+            fireIfInputEnded(ctx);
+        }
+    }
+
+    private void fireIfInputEnded(ChannelHandlerContext ctx) {
+        if (!ended && engine.isInboundDone()) {
+            ended = true;
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+}
