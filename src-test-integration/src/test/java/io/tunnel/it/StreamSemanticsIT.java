@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,7 @@ class StreamSemanticsIT {
     static TcpDestination sink;
     static TcpDestination source;
     static TcpDestination echo;
+    static TcpDestination mute;
 
     @BeforeAll
     static void start() throws Exception {
@@ -40,11 +42,13 @@ class StreamSemanticsIT {
         sink = TcpDestination.start(TcpDestination.Mode.SINK);
         source = TcpDestination.start(TcpDestination.Mode.SOURCE);
         echo = TcpDestination.start(TcpDestination.Mode.ECHO);
+        mute = TcpDestination.start(TcpDestination.Mode.MUTE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture t = tunnel; TcpDestination a = sink; TcpDestination b = source; TcpDestination c = echo) {
+        try (TunnelFixture t = tunnel; TcpDestination a = sink; TcpDestination b = source; TcpDestination c = echo;
+             TcpDestination d = mute) {
             // closed in reverse order
         }
     }
@@ -62,6 +66,27 @@ class StreamSemanticsIT {
             assertThat(Pattern.Digest.parse(reply)).isEqualTo(expected);
             assertThat(socket.getInputStream().read()).as("EOF after the reply").isEqualTo(-1);
         }
+    }
+
+    /**
+     * The client half-closes, the destination stays silent, then the client resets its socket: epoll reports nothing
+     * more on a socket whose input ended and nothing is written to it, so only the server's periodic probe of such
+     * sockets ends the stream (and the destination's connection) instead of the destination's eventual close.
+     */
+    @Test
+    void aResetAfterTheClientsHalfCloseEndsTheStream() throws Exception {
+        int clientPort;
+        try (Socket socket = ConnectSocket.open(tunnel.frontendPort(), "127.0.0.1:" + mute.port())) {
+            clientPort = socket.getLocalPort();
+            socket.getOutputStream().write(42);
+            socket.shutdownOutput();
+            assertThat(mute.received().poll(10, TimeUnit.SECONDS)).as("the FIN crossed the tunnel")
+                    .isEqualTo(new Pattern.Digest(1, sha256(new byte[] {42})));
+            socket.setSoLinger(true, 0); // close() now sends RST
+        }
+        String line = tunnel.server().awaitLog("access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+                Duration.ofSeconds(10)).group();
+        assertThat(line).contains("end=\"CANCEL (socket reset by peer)\"");
     }
 
     @Test

@@ -26,11 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link Mode#SOURCE} reads a line {@code N}, sends N pattern bytes and closes;</li>
  *   <li>{@link Mode#SILENT} accepts and never reads (the stalled reader);</li>
  *   <li>{@link Mode#GREETER} sends {@link #GREETING} and half-closes at once, then reads until EOF and records what
- *   it read in {@link #received()} (an upload that outlives the destination's half-close).</li>
+ *   it read in {@link #received()} (an upload that outlives the destination's half-close);</li>
+ *   <li>{@link Mode#MUTE} reads until EOF, records what it read in {@link #received()}, then holds the connection
+ *   open without a word until {@link #close()} (a destination that keeps a half-closed stream waiting).</li>
  * </ul>
  */
 public final class TcpDestination implements AutoCloseable {
-    public enum Mode { ECHO, SINK, SOURCE, SILENT, GREETER }
+    public enum Mode { ECHO, SINK, SOURCE, SILENT, GREETER, MUTE }
 
     public static final String GREETING = "hello\n";
 
@@ -107,6 +109,10 @@ public final class TcpDestination implements AutoCloseable {
                     in.transferTo(OutputStream.nullOutputStream());
                 }
                 case SILENT -> closed.await(); // hold the connection without reading until close()
+                case MUTE -> {
+                    received.add(Pattern.digest(in));
+                    closed.await();
+                }
                 case GREETER -> {
                     out.write(GREETING.getBytes(StandardCharsets.US_ASCII));
                     socket.shutdownOutput();

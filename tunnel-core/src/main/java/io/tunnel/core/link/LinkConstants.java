@@ -41,6 +41,12 @@ public final class LinkConstants {
      */
     public static final int LINK_READS_PER_BURST = 4;
     public static final int STREAM_READS_PER_BURST = 4;
+    /**
+     * How often a stream whose socket input ended, while its output is still open, checks whether the socket was reset
+     * ({@link io.tunnel.core.transport.Transports#isTcpClosed}): epoll reports nothing more on such a socket, and the
+     * other side may stay silent for long.
+     */
+    public static final long HALF_CLOSED_PROBE_MILLIS = 2_000;
     /** How long a handshake (TLS plus HELLO exchange) may take. */
     public static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.TunnelFrame;
@@ -13,6 +14,7 @@ import io.tunnel.core.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One agent link: the TLS channel that carries frames and the streams multiplexed over it.
@@ -33,6 +35,8 @@ public final class TunnelLink {
     private final List<TunnelStream> dirtySockets = new ArrayList<>();
     private final ArrayDeque<TunnelFrame> heldBack = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
+    private final List<TunnelStream> halfClosed = new ArrayList<>();
+    private ScheduledFuture<?> halfClosedProbe;
     private boolean flushScheduled;
     // Written only on the link's loop, read by metrics from any thread.
     private volatile long unwrittenBytes;
@@ -258,6 +262,32 @@ public final class TunnelLink {
         dirtySockets.add(stream);
     }
 
+    /**
+     * Watches a stream whose socket input ended while its output is open: a reset of that socket would go unnoticed
+     * until the stream writes to it, so the link checks its streams every {@link LinkConstants#HALF_CLOSED_PROBE_MILLIS}
+     * while any is in that state.
+     */
+    void watchHalfClosed(TunnelStream stream) {
+        halfClosed.add(stream);
+        if (halfClosedProbe == null) {
+            halfClosedProbe = eventLoop().scheduleWithFixedDelay(this::probeHalfClosed,
+                    LinkConstants.HALF_CLOSED_PROBE_MILLIS, LinkConstants.HALF_CLOSED_PROBE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void probeHalfClosed() {
+        for (TunnelStream stream : new ArrayList<>(halfClosed)) {
+            if (!stream.probeHalfClosedSocket()) {
+                halfClosed.remove(stream);
+            }
+        }
+        if (halfClosed.isEmpty()) {
+            halfClosedProbe.cancel(false);
+            halfClosedProbe = null;
+        }
+    }
+
     /** Called when the link's writability changes: stop or resume reading every stream's socket. */
     public void writabilityChanged() {
         writeHeldBack();
@@ -267,6 +297,11 @@ public final class TunnelLink {
     /** Aborts every stream at once; the link is gone. */
     public void closeAllStreams(StreamResult result) {
         goingAway = true;
+        if (halfClosedProbe != null) {
+            halfClosedProbe.cancel(false);
+            halfClosedProbe = null;
+        }
+        halfClosed.clear();
         TunnelFrame frame;
         while ((frame = heldBack.pollFirst()) != null) {
             releaseIfData(frame);

@@ -341,9 +341,27 @@ public final class TunnelStream {
 
     /** The socket reached end of input: send CLOSE once everything read has gone out. */
     void onSocketEof() {
+        if (!socketEof && !outputShut && state != State.CLOSED) {
+            link.watchHalfClosed(this);
+        }
         socketEof = true;
         maybeSendClose();
         updateReading();
+    }
+
+    /**
+     * Checks, for the link's periodic probe, whether the socket of this half-closed stream was reset by its peer, and
+     * aborts the stream if so. Returns whether the stream still needs watching (its output is open).
+     */
+    boolean probeHalfClosedSocket() {
+        if (state == State.CLOSED || outputShut) {
+            return false;
+        }
+        if (Transports.isTcpClosed(socketCtx.channel())) {
+            reset(TunnelErrorCode.CANCEL, "socket reset by peer");
+            return false;
+        }
+        return true;
     }
 
     private void maybeSendClose() {

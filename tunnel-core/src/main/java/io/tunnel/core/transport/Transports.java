@@ -24,6 +24,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * Chooses the native epoll transport where it loads and NIO elsewhere, so every side uses the same one.
  */
 public final class Transports {
+    /** {@code TCP_CLOSE} of Linux's {@code tcp_states.h}. */
+    private static final int TCP_CLOSE = 7;
     private static final boolean EPOLL = Epoll.isAvailable();
 
     private Transports() {
@@ -65,6 +67,15 @@ public final class Transports {
             return micros > 0 ? micros * 1_000 : -1;
         }
         return -1;
+    }
+
+    /**
+     * Whether the kernel has this TCP connection closed (epoll: {@code TCP_INFO} state {@code TCP_CLOSE}, e.g. after
+     * the peer's reset); {@code false} where the transport cannot tell. For a socket whose input ended, the only way to
+     * learn of a reset without writing: epoll no longer reports reads on it.
+     */
+    public static boolean isTcpClosed(Channel channel) {
+        return channel instanceof EpollSocketChannel epoll && epoll.isOpen() && epoll.tcpInfo().state() == TCP_CLOSE;
     }
 
     /**
