@@ -954,7 +954,7 @@ public final class LoadGen {
                 stall = new StallConn(target, big);
                 target.connect(stall, loops[2]);
                 stall.opened.get(30, TimeUnit.SECONDS);
-                Thread.sleep((long) (settle * 1000)); // a timed settle window: the stalled stream fills its window
+                hold(settle, stall); // the settle window: the stalled stream fills its window
                 result(phase + ".stall_bytes_read_by_client", stall.bytesRead.get());
             }
             BulkConn bulk = new BulkConn(target, big);
@@ -964,15 +964,14 @@ public final class LoadGen {
             target.connect(rr, loops[1]);
             bulk.opened.get(30, TimeUnit.SECONDS);
             rr.opened.get(30, TimeUnit.SECONDS);
-            Thread.sleep(1000); // a timed warm-up window (windows grow, JIT settles): the duration is the point
+            hold(1, bulk, rr); // the warm-up window: stream windows grow, the JIT settles
             long b0 = bulk.reader.bodyBytes.get();
             int r0 = rr.channel.eventLoop().submit(() -> {
                 rr.recording = true;
                 return rr.recorded;
             }).get();
             long t0 = System.nanoTime();
-            // The measuring window itself: a fixed duration by design.
-            Thread.sleep((long) ((phase.equals("warmup") ? Math.min(seconds, 3) : seconds) * 1000));
+            hold(phase.equals("warmup") ? Math.min(seconds, 3) : seconds, bulk, rr); // the measuring window
             long b1 = bulk.reader.bodyBytes.get();
             long t1 = System.nanoTime();
             long[] rtts = rr.channel.eventLoop().submit(() -> {
@@ -1006,6 +1005,18 @@ public final class LoadGen {
             awaitStreamsDrained(metricsUrl, 0);
         }
         return 0;
+    }
+
+    /**
+     * A timed window of a head-of-line phase: {@code seconds} long, or shorter if one of {@code conns} closes first
+     * (the phase is broken then, which its {@code *_alive} results report; rates use the window actually measured).
+     */
+    static void hold(double seconds, Conn... conns) throws InterruptedException {
+        CountDownLatch closed = new CountDownLatch(1);
+        for (Conn conn : conns) {
+            conn.channel.closeFuture().addListener(f -> closed.countDown());
+        }
+        closed.await((long) (seconds * 1000), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -3,6 +3,8 @@ package io.tunnel.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +12,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -158,7 +162,7 @@ class OpensslVerifyTest {
             String leaf = tree == Tree.MASTER ? PkiLayout.CLIENT : PkiLayout.AGENT;
             for (String name : List.of(PkiLayout.CA, PkiLayout.SERVER, leaf)) {
                 Path key = layout.privateKey(tree, name);
-                assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----\n");
+                assertThat(firstPemObject(key)).as("an unencrypted PKCS#8 key").isInstanceOf(PrivateKeyInfo.class);
                 Openssl.Result keyPublic = Openssl.run("pkey", "-in", key, "-pubout");
                 Openssl.Result certificatePublic =
                         Openssl.run("x509", "-in", layout.certificate(tree, name), "-noout", "-pubkey");
@@ -189,5 +193,12 @@ class OpensslVerifyTest {
 
     private static String subject(Path certificate) throws Exception {
         return Openssl.run("x509", "-in", certificate, "-noout", "-subject").output().strip();
+    }
+
+    /** The first object of a PEM file as BouncyCastle parses it: PKCS#8 keys come out as {@link PrivateKeyInfo}. */
+    private static Object firstPemObject(Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            return parser.readObject();
+        }
     }
 }
