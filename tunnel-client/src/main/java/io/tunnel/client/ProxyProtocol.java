@@ -20,7 +20,7 @@ final class ProxyProtocol {
 
     /** {@code host:port}, with an IPv6 literal in brackets (also when it came bracketed). */
     static String authority(String host, int port) {
-        return host.startsWith("[") ? host + ":" + port : NetUtil.toSocketAddressString(host, port);
+        return NetUtil.toSocketAddressString(host, port);
     }
 
     /** {@code CONNECT target HTTP/1.1} with its Host header. */

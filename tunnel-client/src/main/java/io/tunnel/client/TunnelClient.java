@@ -15,6 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.tls.TlsProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,11 +73,13 @@ public final class TunnelClient implements AutoCloseable {
             try {
                 this.sslContext = TlsContexts.client(tls.clientCert(), tls.clientKey(), tls.caCert(),
                         config.tlsProvider(), false);
+                // Sockets need the JDK's SSLContext: the channel variant's one when it is the JDK's too.
+                SslContext jdk = sslContext instanceof JdkSslContext ? sslContext
+                        : TlsContexts.client(tls.clientCert(), tls.clientKey(), tls.caCert(), TlsProvider.JDK, false);
+                this.jdkTls = new JdkTls(((JdkSslContext) jdk).context());
             } catch (IllegalArgumentException e) { // Netty's word for a PEM file it cannot use
                 throw new SSLException("cannot use TLS files: " + e.getMessage(), e);
             }
-            // Sockets need the JDK's SSLContext: the channel variant's one when it is the JDK's too.
-            this.jdkTls = sslContext instanceof JdkSslContext jdk ? new JdkTls(jdk.context()) : JdkTls.load(tls);
         } else {
             this.sslContext = null;
             this.jdkTls = null;

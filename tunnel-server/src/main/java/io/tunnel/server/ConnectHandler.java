@@ -187,7 +187,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Logs and sends the first refusal only (a close_notify and the FIN after it are two reasons for one). */
+    /** Logs and sends the first refusal only (e.g. a malformed request, then the client's FIN). */
     private void refuse(ProxyResponse response, String target, String reason) {
         if (refused) {
             return;

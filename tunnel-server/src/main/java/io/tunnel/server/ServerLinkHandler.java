@@ -61,10 +61,6 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
                         (int) config.agentDialTimeout().toMillis()),
                 config.dialTimeout().toMillis(), new FrontendDial(frontend, connect));
-        if (!frontend.isActive()) {
-            // Closed before the relay joined its pipeline: the relay never hears of it, so tell the stream here.
-            stream.socketClosed();
-        }
     }
 
     @Override

@@ -277,11 +277,8 @@ public final class TunnelLink {
     }
 
     private void probeHalfClosed() {
-        for (TunnelStream stream : new ArrayList<>(halfClosed)) {
-            if (!stream.probeHalfClosedSocket()) {
-                halfClosed.remove(stream);
-            }
-        }
+        // A stream reset here leaves this list alone: its socket's close is heard of in a later task.
+        halfClosed.removeIf(stream -> !stream.probeHalfClosedSocket());
         if (halfClosed.isEmpty()) {
             halfClosedProbe.cancel(false);
             halfClosedProbe = null;

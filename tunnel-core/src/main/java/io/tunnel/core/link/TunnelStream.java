@@ -341,7 +341,7 @@ public final class TunnelStream {
 
     /** The socket reached end of input: send CLOSE once everything read has gone out. */
     void onSocketEof() {
-        if (!socketEof && !outputShut && state != State.CLOSED) {
+        if (!socketEof && !outputShut && state != State.CLOSED && Transports.canReadTcpState(socketCtx.channel())) {
             link.watchHalfClosed(this);
         }
         socketEof = true;

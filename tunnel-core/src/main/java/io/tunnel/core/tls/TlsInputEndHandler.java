@@ -9,7 +9,8 @@ import javax.net.ssl.SSLEngine;
 
 /**
  * Placed right after the {@link SslHandler} of a socket that carries a stream: turns the peer's TLS close_notify into
- * the end of input the rest of the pipeline knows from TCP, a {@link ChannelInputShutdownEvent}, fired once.
+ * the end of input the rest of the pipeline knows from TCP, a {@link ChannelInputShutdownEvent}; with the FIN's own
+ * event, the handlers after it hear of the end of input once.
  *
  * <p>A close_notify may come without a FIN (Go's {@code CloseWrite}, Python's {@code unwrap}), and Netty tells of it
  * only with an {@link SslCloseCompletionEvent}, which is not reliable for this: OpenSSL's engine fires it, once, as
@@ -33,6 +34,13 @@ public final class TlsInputEndHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            if (!ended) { // a FIN after the close_notify is the same end of input: the pipeline hears of it once
+                ended = true;
+                ctx.fireUserEventTriggered(evt);
+            }
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
         if (evt instanceof SslCloseCompletionEvent) {
             fireIfInputEnded(ctx);

@@ -78,6 +78,11 @@ public final class Transports {
         return channel instanceof EpollSocketChannel epoll && epoll.isOpen() && epoll.tcpInfo().state() == TCP_CLOSE;
     }
 
+    /** Whether {@link #isTcpClosed} can tell anything for this channel (epoll only). */
+    public static boolean canReadTcpState(Channel channel) {
+        return channel instanceof EpollSocketChannel;
+    }
+
     /**
      * Half-closes a socket's output after what was written before it: TLS close_notify first where the channel speaks
      * TLS, then TCP FIN. A channel that cannot half-close is closed.
