@@ -1,9 +1,13 @@
 package io.tunnel.core.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -19,11 +23,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Chooses the native epoll transport where it loads and NIO elsewhere, so every side uses the same one.
  */
 public final class Transports {
+    private static final Logger LOG = LogManager.getLogger(Transports.class);
     /** {@code TCP_CLOSE} of Linux's {@code tcp_states.h}. */
     private static final int TCP_CLOSE = 7;
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -31,10 +38,35 @@ public final class Transports {
     private Transports() {
     }
 
-    /** A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. */
+    /**
+     * A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. With
+     * epoll, its loops carry the {@link EpollInterestFix}.
+     */
     public static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = EPOLL ? new EpollInterestFix() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /** The socket channel class of the transport {@code group} runs: epoll or NIO. */
+    public static Class<? extends SocketChannel> socketChannel(EventLoopGroup group) {
+        return isEpoll(group) ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** The server socket channel class of the transport {@code group} runs: epoll or NIO. */
+    public static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
+        return isEpoll(group) ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    private static boolean isEpoll(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io) {
+            if (io.isIoType(EpollInterestFix.Handler.class) || io.isIoType(EpollIoHandler.class)) {
+                return true;
+            }
+            if (io.isIoType(NioIoHandler.class)) {
+                return false;
+            }
+        }
+        throw new IllegalArgumentException("the tunnel needs an epoll or NIO event loop group, not " + group);
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {
@@ -98,6 +130,25 @@ public final class Transports {
         ChannelPromise done = channel.newPromise();
         ssl.closeOutbound().addListener(f -> duplex.shutdownOutput(done));
         return done;
+    }
+
+    /**
+     * Closes a socket abortively: its peer sees a reset (TCP RST through {@code SO_LINGER} 0), never a clean end, and a
+     * TLS socket sends no close_notify (the close starts below the {@link SslHandler}), so a peer that reads until the
+     * end of the stream can tell truncation from completion.
+     */
+    public static ChannelFuture abort(Channel channel) {
+        if (!channel.isOpen()) {
+            return channel.newSucceededFuture();
+        }
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (ChannelException e) {
+            // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
+            LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
+        }
+        ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
+        return tls != null ? tls.close() : channel.close();
     }
 
     public static String name() {
