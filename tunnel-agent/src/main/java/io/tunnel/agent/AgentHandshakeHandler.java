@@ -62,7 +62,6 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
             TunnelLink link = new TunnelLink(ctx.channel(), config.serverHost() + ':' + config.serverPort(),
                     config.linkSettings(), ack.settings(), agent::streamEnded);
             link.recordRtt(ctx.executor().ticker().nanoTime() - helloSentNanos); // a first sample, refined later
-            ctx.channel().attr(TunnelLink.ATTR).set(link);
             ctx.pipeline().replace(this, PipelineNames.LINK, new AgentLinkHandler(link, dialer, config.maxStreams()));
             agent.linkEstablished(link);
             return;

@@ -103,7 +103,6 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
         ctx.writeAndFlush(new HelloAckFrame(ProtocolConstants.VERSION, local));
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
         TunnelLink link = new TunnelLink(ctx.channel(), agentId, local, hello.settings(), accessLog);
-        ctx.channel().attr(TunnelLink.ATTR).set(link);
         ServerLinkHandler handler = new ServerLinkHandler(link, config, registry, accessLog);
         ctx.pipeline().replace(this, PipelineNames.LINK, handler);
         registry.add(handler);

@@ -183,21 +183,21 @@ class StreamFlowControlTest {
         }
         assertThat(stream.receiveWindow()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW);
         assertThat(drainHalfWindow().increment()).as("at the cap").isEqualTo(LinkConstants.MAX_STREAM_WINDOW / 2);
-        assertThat(link.windowGrowth()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW - WINDOW);
+        assertThat(link.windowGrowthBudget().used()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW - WINDOW);
 
         stream.reset(TunnelErrorCode.CANCEL, "test");
-        assertThat(link.windowGrowth()).isZero();
+        assertThat(link.windowGrowthBudget().used()).isZero();
     }
 
     @Test
     void theLinksGrowthBudgetBoundsWhatFastStreamsMayBuffer() {
-        link.windowGrowthBudget(WINDOW);
+        link.windowGrowthBudget().limit(WINDOW);
         assertThat(drainHalfWindow().increment()).isEqualTo(WINDOW / 2 + WINDOW);
         assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
 
         assertThat(drainHalfWindow().increment()).as("budget spent: credit back, no growth").isEqualTo(WINDOW);
         assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
-        assertThat(link.windowGrowth()).isEqualTo(WINDOW);
+        assertThat(link.windowGrowthBudget().used()).isEqualTo(WINDOW);
     }
 
     @Test
