@@ -1,13 +1,13 @@
 package io.tunnel.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.buffer.Buffers;
 
 /**
  * Holds what a tunnel channel receives between the proxy's {@code 200} and its user's first {@code read()}: the
@@ -47,18 +47,8 @@ public final class HandoverHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf buf)) {
             ReferenceCountUtil.release(msg);
-        } else if (held == null) {
-            held = buf;
         } else {
-            CompositeByteBuf composite;
-            if (held instanceof CompositeByteBuf c) {
-                composite = c;
-            } else {
-                composite = ctx.alloc().compositeBuffer();
-                composite.addComponent(true, held);
-                held = composite;
-            }
-            composite.addComponent(true, buf);
+            held = Buffers.append(held, buf, ctx.alloc());
         }
     }
 

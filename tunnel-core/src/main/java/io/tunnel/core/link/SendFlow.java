@@ -2,7 +2,7 @@ package io.tunnel.core.link;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
+import io.tunnel.core.buffer.Buffers;
 import io.tunnel.core.protocol.CloseFrame;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.ProtocolConstants;
@@ -46,7 +46,7 @@ final class SendFlow {
         }
         bytes += buf.readableBytes();
         if (pending != null) {
-            appendPending(buf, alloc);
+            pending = Buffers.append(pending, buf, alloc);
         } else {
             sendWithinCredit(buf);
         }
@@ -137,17 +137,5 @@ final class SendFlow {
         } else {
             buf.release();
         }
-    }
-
-    private void appendPending(ByteBuf buf, ByteBufAllocator alloc) {
-        CompositeByteBuf composite;
-        if (pending instanceof CompositeByteBuf c) {
-            composite = c;
-        } else {
-            composite = alloc.compositeBuffer();
-            composite.addComponent(true, pending);
-            pending = composite;
-        }
-        composite.addComponent(true, buf);
     }
 }
