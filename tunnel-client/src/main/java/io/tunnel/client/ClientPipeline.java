@@ -1,6 +1,6 @@
 package io.tunnel.client;
 
-import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.PipelineNames;
 
 /**
  * Names of the handlers of the client's channels, and their order.

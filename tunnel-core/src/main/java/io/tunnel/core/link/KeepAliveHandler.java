@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.protocol.PingFrame;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;

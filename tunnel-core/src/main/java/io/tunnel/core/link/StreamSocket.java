@@ -1,7 +1,7 @@
 package io.tunnel.core.link;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 
 /**

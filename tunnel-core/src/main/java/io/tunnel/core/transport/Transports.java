@@ -2,10 +2,12 @@ package io.tunnel.core.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -149,6 +151,27 @@ public final class Transports {
         }
         ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
         return tls != null ? tls.close() : channel.close();
+    }
+
+    /**
+     * Re-registers {@code channel} with {@code target}, so that it shares a thread with whatever else runs there (the
+     * server moves each frontend connection onto its agent link's loop). The returned future is notified on the loop
+     * the channel leaves, which still runs even if the target refuses the registration (shutting down): a failure is
+     * heard of, and the channel is then registered nowhere. Call it on the channel's loop with AUTO_READ off.
+     */
+    public static ChannelFuture moveTo(Channel channel, EventLoop target) {
+        if (channel.eventLoop() == target) {
+            return channel.newSucceededFuture();
+        }
+        ChannelPromise moved = new DefaultChannelPromise(channel, channel.eventLoop());
+        channel.deregister().addListener(deregistered -> {
+            if (deregistered.isSuccess()) {
+                target.register(moved);
+            } else {
+                moved.setFailure(deregistered.cause());
+            }
+        });
+        return moved;
     }
 
     public static String name() {
