@@ -31,7 +31,7 @@ import org.apache.logging.log4j.Logger;
  * DNS, {@code /etc/hosts} and search domains work as for any program here, without blocking an event loop), then
  * connects a socket registered on the link's own event loop, within the dial timeout, and answers DIAL_RESULT.
  */
-final class Dialer {
+final class Dialer implements StreamDialer {
     private static final Logger LOG = LogManager.getLogger(Dialer.class);
 
     private final ExecutorService resolver;
@@ -42,8 +42,8 @@ final class Dialer {
         this.maxDialMillis = maxDialMillis;
     }
 
-    /** Starts the dial of a new stream; runs on the link's loop, as do all callbacks. */
-    void dial(TunnelStream stream, DialFrame dial) {
+    @Override
+    public void dial(TunnelStream stream, DialFrame dial) {
         TunnelLink link = stream.link();
         long timeoutMillis = Math.min(maxDialMillis, dial.timeoutMillis());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);

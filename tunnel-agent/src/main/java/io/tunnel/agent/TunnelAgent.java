@@ -41,7 +41,7 @@ import org.apache.logging.log4j.Logger;
  * loop); the server's name is resolved on the resolver pool, never on an event loop; each link lives on its own loop
  * and reports to the control loop.
  */
-public final class TunnelAgent implements AutoCloseable {
+public final class TunnelAgent implements AgentLinks, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelAgent.class);
     private static final Logger ACCESS = LogManager.getLogger("tunnel.access");
     private static final int RESOLVER_QUEUE = 4096;
@@ -156,8 +156,8 @@ public final class TunnelAgent implements AutoCloseable {
         }));
     }
 
-    /** The handshake completed; called on the link's loop. */
-    void linkEstablished(TunnelLink established) {
+    @Override
+    public void linkEstablished(TunnelLink established) {
         link = established;
         LOG.info("connected to server {} ({}), link {}", established.peerId(), established.channel().remoteAddress(),
                 established.channel().id().asShortText());
@@ -193,7 +193,8 @@ public final class TunnelAgent implements AutoCloseable {
         control.schedule((Runnable) this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
-    void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
+    @Override
+    public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
         streams.labelValues(result.isClean() ? "closed" : result.code().name().toLowerCase()).inc();
         ACCESS.info("stream={} target={} opened={} end=\"{}\" up={} down={} duration_ms={}", stream.id(),
                 stream.target(), stream.wasOpened(), result, stream.bytesFromSocket(), stream.bytesToSocket(),

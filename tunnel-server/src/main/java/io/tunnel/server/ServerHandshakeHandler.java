@@ -19,6 +19,7 @@ import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.PeerIdentity;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -35,12 +36,20 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private final ServerConfig config;
     private final AgentRegistry registry;
     private final AccessLog accessLog;
+    private final Function<ChannelHandlerContext, Optional<String>> identify;
     private String agentId;
 
     ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog) {
+        this(config, registry, accessLog, ServerHandshakeHandler::identify);
+    }
+
+    /** @param identify the agent id of the peer once TLS completed, empty if it may not be an agent */
+    ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog,
+                           Function<ChannelHandlerContext, Optional<String>> identify) {
         this.config = config;
         this.registry = registry;
         this.accessLog = accessLog;
+        this.identify = identify;
     }
 
     @Override
@@ -59,7 +68,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
                 ctx.close();
                 return;
             }
-            Optional<String> id = identify(ctx);
+            Optional<String> id = identify.apply(ctx);
             if (id.isEmpty()) {
                 LOG.warn("agent connection from {} refused: certificate lacks clientAuth usage or an agent id",
                         ctx.channel().remoteAddress());
