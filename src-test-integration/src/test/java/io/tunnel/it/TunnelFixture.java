@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 
 /**
  * A tunnel-server and a tunnel-agent running as processes from the real jars, with certificates from pki-tool.
- * Every port is chosen by the OS (port 0) and read from the processes' start-up lines.
+ * Every port is chosen by the OS (port 0) and read from the processes' start-up lines. A test class that needs only
+ * the standard tunnels takes them from {@link SharedTunnels} instead of starting its own.
  */
 public final class TunnelFixture implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
