@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 final class SidecarFlags implements Cli.ProgramFlags<SidecarConfig> {
     /** The boolean flags, which take a value only after {@code =}. */
     static final List<String> BOOLEANS = List.of("--setup-iptables", "--cleanup", "--daemon");
-    /** Linux interface names: at most 15 bytes (IFNAMSIZ - 1), no slash or blank; no leading dash for ip's sake. */
-    private static final Pattern INTERFACE = Pattern.compile("[^-/\\s][^/\\s]{0,14}");
+    /** Linux interface names: at most 15 bytes (IFNAMSIZ - 1), no slash, colon or blank; no leading dash for ip. */
+    private static final Pattern INTERFACE = Pattern.compile("[^-/:\\s][^/:\\s]{0,14}");
 
     @Parameter(names = "--ip-address", required = true, converter = IpAddressConverter.class,
             description = "Address the apiserver proxy listens on, added to --interface (e.g. 10.96.0.2)")

@@ -59,6 +59,9 @@ final class WebhookFlags implements Cli.ProgramFlags<WebhookConfig> {
             problems.add("--apiserver-fqdn '" + apiserverFqdn + "' is not a host name");
         }
         LinkFlags.checkPort(problems, "--port", port, 0);
+        if (!host.isEmpty() && new InetSocketAddress(host, 0).isUnresolved()) {
+            problems.add("--host '" + host + "' does not resolve");
+        }
         if (certName.isEmpty() || keyName.isEmpty() || (clientCaName != null && clientCaName.isEmpty())) {
             problems.add("--cert-name, --key-name and --client-ca-name must not be empty");
         }

@@ -94,6 +94,10 @@ class SidecarMainTest {
         assertThat(run("--ip-address", "10.96.0.2", "--interface", "-j")).isEqualTo(Cli.EXIT_USAGE);
         assertThat(stderr()).startsWith("tunnel-agent sidecar: --interface '-j' is not an interface name\n");
         err.reset();
+        assertThat(run("--ip-address", "10.96.0.2", "--interface", "eth0:1")).isEqualTo(Cli.EXIT_USAGE);
+        err.reset();
+        assertThat(run("--ip-address", "10.96.0.2", "--interface", "a-very-long-name0")).isEqualTo(Cli.EXIT_USAGE);
+        err.reset();
         assertThat(run("--ip-address", "10.96.0.2", "--daemon=maybe")).isEqualTo(Cli.EXIT_USAGE);
         assertThat(stderr()).contains("--daemon");
         assertThat(node.commands).isEmpty();
