@@ -6,7 +6,6 @@ import io.tunnel.it.Await;
 import io.tunnel.it.Commands;
 import io.tunnel.it.Jars;
 import io.tunnel.it.JavaProcess;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's composition on a node: the sidecar keeps {@value SidecarIT#PROXY_IP} (standing in for 10.96.0.2) and
@@ -26,8 +24,6 @@ class SidecarForwardIT {
     private static final Duration CMD = Duration.ofSeconds(60);
     private static final int TLS_PORT = 8443;
 
-    @TempDir
-    static Path tmp;
     static PrivateNetwork network;
     static NetnsTunnel tunnel;
     static NsProcess tlsServer;
@@ -37,11 +33,11 @@ class SidecarForwardIT {
     @BeforeAll
     static void start() throws Exception {
         Privileged.require("openssl");
-        network = PrivateNetwork.start("tunit-sidefwd", tmp); // @AfterAll stops whatever started, also on failure
+        network = PrivateNetwork.start("tunit-sidefwd"); // @AfterAll stops whatever started, also on failure
         Netns net = network.net;
-        tunnel = NetnsTunnel.start(net, network.pki, network.logDir("tunnel"), List.of(), List.of());
+        tunnel = NetnsTunnel.start(net, network.pki, network.logDir.resolve("tunnel"), List.of(), List.of());
         network.pki.issue("master", "server", "apiserver", "--hosts", SidecarIT.PROXY_IP);
-        tlsServer = NsProcess.start("tls-server", network.logDir("tls"), Map.of(), List.of(
+        tlsServer = NsProcess.start("tls-server", network.logDir.resolve("tls"), Map.of(), List.of(
                 "ip", "netns", "exec", net.privateNs(), "openssl", "s_server",
                 "-accept", net.serviceIp() + ":" + TLS_PORT,
                 "-cert", network.pki.cert("master", "apiserver").toString(),
@@ -49,11 +45,11 @@ class SidecarForwardIT {
         Await.until("the private TLS server", CMD,
                 () -> net.tcpConnects(net.privateNs(), net.serviceIp(), TLS_PORT, 1));
 
-        sidecar = JavaProcess.start("sidecar", Jars.AGENT, network.logDir("sidecar"), Netns.in(net.publicNs()),
+        sidecar = JavaProcess.start("sidecar", Jars.AGENT, network.logDir.resolve("sidecar"), Netns.in(net.publicNs()),
                 List.of("sidecar", "--ip-address=" + SidecarIT.PROXY_IP, "--setup-iptables", "--cleanup",
                         "--sync-interval=1s"));
         sidecar.awaitLog("added iptables -t filter -A OUTPUT", CMD);
-        forward = JavaProcess.start("forward", Jars.CLIENT, network.logDir("forward"), Netns.in(net.publicNs()),
+        forward = JavaProcess.start("forward", Jars.CLIENT, network.logDir.resolve("forward"), Netns.in(net.publicNs()),
                 List.of("forward", "--listen", SidecarIT.PROXY_IP + ":443",
                         "--target", net.serviceIp() + ":" + TLS_PORT,
                         "--proxy-host", net.serverIp(), "--proxy-port", Integer.toString(NetnsTunnel.FRONTEND_PORT)));
