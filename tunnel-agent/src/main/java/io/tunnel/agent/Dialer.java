@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
+import io.netty.util.NetUtil;
+import io.tunnel.agent.policy.DestinationPolicy;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.StreamRelayHandler;
@@ -42,10 +44,12 @@ final class Dialer implements StreamDialer {
 
     private final ExecutorService resolver;
     private final long maxDialMillis;
+    private final DestinationPolicy policy;
 
-    Dialer(ExecutorService resolver, long maxDialMillis) {
+    Dialer(ExecutorService resolver, long maxDialMillis, DestinationPolicy policy) {
         this.resolver = resolver;
         this.maxDialMillis = maxDialMillis;
+        this.policy = policy;
     }
 
     @Override
@@ -55,14 +59,22 @@ final class Dialer implements StreamDialer {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             resolver.execute(() -> {
-                InetAddress address;
+                InetSocketAddress destination;
                 try {
-                    address = InetAddress.getByName(dial.host());
+                    destination = new InetSocketAddress(InetAddress.getByName(dial.host()), dial.port());
                 } catch (UnknownHostException e) {
                     link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.DNS_FAILURE, "cannot resolve host"));
                     return;
                 }
-                link.eventLoop().execute(() -> connect(stream, new InetSocketAddress(address, dial.port()), deadline));
+                // Judged on the address resolved here, which is the one connected to: no second lookup.
+                String refusal = policy.refusal(destination);
+                if (refusal != null) {
+                    String reason = "destination " + NetUtil.toSocketAddressString(destination) + " not allowed: "
+                            + refusal;
+                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.POLICY_DENIED, reason));
+                    return;
+                }
+                link.eventLoop().execute(() -> connect(stream, destination, deadline));
             });
         } catch (RejectedExecutionException e) {
             fail(stream, TunnelErrorCode.TOO_MANY_STREAMS, "resolver saturated");

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tunnel.agent.policy.DestinationPolicy;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
@@ -86,13 +87,14 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
-        dialer = new Dialer(resolver, config.dialTimeout().toMillis());
         try {
             health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry);
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
+        dialer = new Dialer(resolver, config.dialTimeout().toMillis(), new DestinationPolicy(
+                config.allowDestinations(), config.denyDestinations(), health.port()));
         LOG.info("tunnel-agent ({}, TLS {}) connecting to {}:{}, health port {}", Transports.name(),
                 config.tlsProvider().toNetty(), config.serverHost(), config.serverPort(), health.port());
         control.execute(this::connect);

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Errors;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.agent.policy.DestinationPolicy;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.DialFrame;
@@ -117,7 +118,7 @@ class DialerTest {
             CompletableFuture<StreamResult> ended = new CompletableFuture<>();
             TunnelLink link = new TunnelLink(linkChannel, "server", TunnelSettings.DEFAULT, TunnelSettings.DEFAULT,
                     (l, stream, result) -> ended.complete(result));
-            Dialer dialer = new Dialer(resolver, 10_000);
+            Dialer dialer = new Dialer(resolver, 10_000, new DestinationPolicy(List.of(), List.of(), 0));
             linkChannel.eventLoop().submit(() -> dialer.dial(link.newStream(1, "127.0.0.1:" + closed, "test"),
                     new DialFrame(1, "127.0.0.1", closed, 10_000))).sync();
 
