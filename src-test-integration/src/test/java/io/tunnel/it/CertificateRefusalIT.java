@@ -2,6 +2,7 @@ package io.tunnel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Certificates of the wrong tree, the wrong kind or the wrong name are refused on both ports. */
 @ExtendWith(SharedTunnels.Extension.class)
@@ -70,11 +72,14 @@ class CertificateRefusalIT {
     }
 
     @Test
-    void agentPortRefusesAnAgentCertificateOfTheMasterTree() throws Exception {
-        // A client certificate of the master tree: right kind, wrong trust domain.
+    void agentPortRefusesAnAgentCertificateOfTheMasterTree(@TempDir Path tmp) throws Exception {
+        // A client certificate of the master tree: right kind, wrong trust domain. The rogue trusts both CAs, so its
+        // own start-up check (its certificate is issued by a CA it was given) passes and the server must refuse it.
+        Path bothCas = tmp.resolve("both-cas.crt");
+        Files.writeString(bothCas, Files.readString(pki.ca("agent")) + Files.readString(pki.ca("master")));
         int mark = tunnel.server().mark();
         JavaProcess rogue = tunnel.startExtraAgent("--agent-cert", pki.cert("master", "proxy-client").toString(),
-                "--agent-key", pki.key("master", "proxy-client").toString());
+                "--agent-key", pki.key("master", "proxy-client").toString(), "--ca-cert", bothCas.toString());
         try {
             rogue.awaitLog("TLS handshake with .* failed|link to .* failed during the handshake", CMD);
             assertThat(rogue.output()).doesNotContain("connected to server");
@@ -82,6 +87,18 @@ class CertificateRefusalIT {
         } finally {
             rogue.stop();
         }
+    }
+
+    @Test
+    void anAgentWithACertificateNotIssuedByItsCaRefusesToStart() {
+        Commands.Result r = Commands.java(CMD, Jars.AGENT, "--proxy-server-host", "localhost",
+                "--proxy-server-port", Integer.toString(tunnel.agentPort()), "--health-server-port", "0",
+                "--ca-cert", pki.ca("agent").toString(),
+                "--agent-cert", pki.cert("master", "proxy-client").toString(),
+                "--agent-key", pki.key("master", "proxy-client").toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stderr()).as(r.toString()).contains("tunnel-agent: the certificate in "
+                + pki.cert("master", "proxy-client") + " is not issued by the CA in " + pki.ca("agent"));
     }
 
     @Test

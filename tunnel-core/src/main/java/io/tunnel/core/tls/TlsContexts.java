@@ -6,15 +6,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProtocols;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -30,34 +27,58 @@ public final class TlsContexts {
     private TlsContexts() {
     }
 
-    /** Server side that requires a client certificate issued by {@code caCert}. */
+    /**
+     * Server side that requires a client certificate issued by {@code caCert}; the files are checked first
+     * ({@link TlsMaterial}).
+     *
+     * @throws TlsMaterialException if the files are not usable, in one line
+     */
     public static SslContext mutualServer(Path cert, Path key, Path caCert, TlsProvider provider,
                                           boolean tls13Only) throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(file(cert), file(key))
-                .trustManager(new CachingClientTrustManager(pkixTrustManager(caCert)))
+        return mutualServer(TlsMaterial.load(TlsMaterial.Use.SERVER, cert, key, caCert), provider, tls13Only);
+    }
+
+    /** Server side from checked material: presents its certificate, requires one issued by its CAs. */
+    public static SslContext mutualServer(TlsMaterial material, TlsProvider provider, boolean tls13Only)
+            throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(material.key(), material.chain())
+                .trustManager(new CachingClientTrustManager(pkixTrustManager(material.cas())))
                 .clientAuth(ClientAuth.REQUIRE)
                 .sslProvider(provider.toNetty());
-        builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
-                : new String[] {SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2});
-        return builder.build();
+        return protocols(builder, tls13Only).build();
     }
 
     /**
      * Client side that verifies the server against {@code caCert} and the host it dials (HTTPS rules: SAN DNS or
-     * IP), presenting {@code cert} when given.
+     * IP), presenting {@code cert} when given; the files are checked first ({@link TlsMaterial}).
+     *
+     * @throws TlsMaterialException if the files are not usable, in one line
      */
     public static SslContext client(Path cert, Path key, Path caCert, TlsProvider provider, boolean tls13Only)
             throws SSLException {
+        if (cert == null) {
+            return client(TlsMaterial.loadCas(caCert), null, provider, tls13Only);
+        }
+        TlsMaterial material = TlsMaterial.load(TlsMaterial.Use.CLIENT, cert, key, caCert);
+        return client(material.cas(), material, provider, tls13Only);
+    }
+
+    /** Client side from checked material; {@code own} is the certificate to present, or {@code null}. */
+    public static SslContext client(List<X509Certificate> cas, TlsMaterial own, TlsProvider provider,
+                                    boolean tls13Only) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .trustManager(file(caCert))
+                .trustManager(cas)
                 .endpointIdentificationAlgorithm("HTTPS")
                 .sslProvider(provider.toNetty());
-        if (cert != null) {
-            builder.keyManager(file(cert), file(key));
+        if (own != null) {
+            builder.keyManager(own.key(), own.chain());
         }
-        builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
+        return protocols(builder, tls13Only).build();
+    }
+
+    private static SslContextBuilder protocols(SslContextBuilder builder, boolean tls13Only) {
+        return builder.protocols(tls13Only ? new String[] {SslProtocols.TLS_v1_3}
                 : new String[] {SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2});
-        return builder.build();
     }
 
     /**
@@ -74,17 +95,14 @@ public final class TlsContexts {
                 : context.newEngine(alloc, peerHost, peerPort));
     }
 
-    /** The JDK's PKIX trust manager for the CA certificates in the PEM file {@code caCert}. */
-    static X509ExtendedTrustManager pkixTrustManager(Path caCert) throws SSLException {
-        try (InputStream in = Files.newInputStream(file(caCert).toPath())) {
+    /** The JDK's PKIX trust manager for {@code cas}. */
+    static X509ExtendedTrustManager pkixTrustManager(List<X509Certificate> cas) throws SSLException {
+        try {
             KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
             anchors.load(null, null);
             int i = 0;
-            for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (X509Certificate ca : cas) {
                 anchors.setCertificateEntry("ca-" + i++, ca);
-            }
-            if (i == 0) {
-                throw new SSLException("no certificate in " + caCert);
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(anchors);
@@ -93,16 +111,9 @@ public final class TlsContexts {
                     return x509;
                 }
             }
-            throw new SSLException("no X.509 trust manager for " + caCert);
+            throw new SSLException("no X.509 trust manager");
         } catch (IOException | GeneralSecurityException e) {
-            throw new SSLException("cannot read the CA certificates in " + caCert + ": " + e.getMessage(), e);
+            throw new SSLException("cannot build a trust manager: " + e.getMessage(), e);
         }
-    }
-
-    private static File file(Path path) throws SSLException {
-        if (!Files.isReadable(path)) {
-            throw new SSLException("cannot read " + path);
-        }
-        return path.toFile();
     }
 }
