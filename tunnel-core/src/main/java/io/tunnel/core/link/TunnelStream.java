@@ -3,9 +3,7 @@ package io.tunnel.core.link;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -240,16 +238,11 @@ public final class TunnelStream {
                     result.detail());
             return;
         }
-        if (socketCtx != null && socketCtx.channel().isOpen()) {
-            // Abortive close: the local peer sees a reset, not a clean end of stream.
-            try {
-                socketCtx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-            } catch (ChannelException e) {
-                // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
-                LOG.debug("{} stream {}: SO_LINGER not set: {}", link, id, e.toString());
-            }
+        finish(result, false);
+        if (socketCtx != null) {
+            // Abortive close: the local peer sees a reset, without TLS close_notify, never a clean end of stream.
+            Transports.abort(socketCtx.channel());
         }
-        finish(result, true);
     }
 
     private void finish(StreamResult result, boolean closeSocket) {

@@ -1,11 +1,13 @@
 package io.tunnel.core.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -19,11 +21,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Chooses the native epoll transport where it loads and NIO elsewhere, so every side uses the same one.
  */
 public final class Transports {
+    private static final Logger LOG = LogManager.getLogger(Transports.class);
     /** {@code TCP_CLOSE} of Linux's {@code tcp_states.h}. */
     private static final int TCP_CLOSE = 7;
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -31,10 +36,23 @@ public final class Transports {
     private Transports() {
     }
 
-    /** A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. */
+    /**
+     * A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. An
+     * error that ends one of its loops, or that reaches a handler as a fatal error ({@link FatalErrors}), ends the
+     * process ({@link FatalErrorHandler#HALT}): a process that lost a loop would stay up and serve nothing.
+     */
     public static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return newGroup(threads, name, FatalErrorHandler.HALT);
+    }
+
+    /** {@link #newGroup(int, String)} with another answer to fatal errors, for tests. */
+    public static EventLoopGroup newGroup(int threads, String name, FatalErrorHandler onFatalError) {
+        return newGroup(threads, name, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory(), onFatalError);
+    }
+
+    static EventLoopGroup newGroup(int threads, String name, IoHandlerFactory factory,
+                                   FatalErrorHandler onFatalError) {
+        return new FatalErrorEventLoop.Group(threads, new DefaultThreadFactory(name, true), factory, onFatalError);
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {
@@ -98,6 +116,24 @@ public final class Transports {
         ChannelPromise done = channel.newPromise();
         ssl.closeOutbound().addListener(f -> duplex.shutdownOutput(done));
         return done;
+    }
+
+    /**
+     * Closes a socket abortively: TCP RST (SO_LINGER 0) and, on a TLS socket, no close_notify (the close starts below
+     * the {@link SslHandler}). Its peer sees a reset, never what it could take for a complete end of stream, and data
+     * still queued is dropped instead of delaying the close.
+     */
+    public static ChannelFuture abort(Channel channel) {
+        if (channel.isOpen()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
+                LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
+            }
+        }
+        ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
+        return tls != null ? tls.close() : channel.close();
     }
 
     public static String name() {
