@@ -19,6 +19,7 @@ import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
+import io.tunnel.core.log.RateLimitedLog;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelFrameEncoder;
 import io.tunnel.core.tls.TlsContexts;
@@ -44,6 +45,8 @@ public final class TunnelAgent implements AutoCloseable {
     private final AgentConfig config;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
+    private final RateLimitedLog<AgentHandshakeHandler.Failure> handshakeFailures =
+            AgentHandshakeHandler.newFailureLog();
     private EventLoopGroup group;
     private ExecutorService resolver;
     private SslContext sslContext;
@@ -76,6 +79,7 @@ public final class TunnelAgent implements AutoCloseable {
         sslContext = TlsContexts.client(config.agentCert(), config.agentKey(), config.caCert(), config.tlsProvider(),
                 true);
         group = Transports.newGroup(0, "agent-io");
+        handshakeFailures.scheduleReports(group);
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
@@ -118,7 +122,8 @@ public final class TunnelAgent implements AutoCloseable {
                                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                                 .addLast(PipelineNames.FRAME_ENCODER, TunnelFrameEncoder.INSTANCE)
                                 .addLast(PipelineNames.HANDSHAKE,
-                                        new AgentHandshakeHandler(config, dialer, TunnelAgent.this));
+                                        new AgentHandshakeHandler(config, dialer, TunnelAgent.this,
+                                                handshakeFailures));
                     }
                 })
                 .connect(config.serverHost(), config.serverPort());

@@ -37,6 +37,7 @@ public final class TunnelServer implements AutoCloseable {
     private final AgentRegistry registry = new AgentRegistry();
     private final ServerMetrics metrics = new ServerMetrics(registry);
     private final AccessLog accessLog = new AccessLog(metrics);
+    private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
@@ -56,6 +57,7 @@ public final class TunnelServer implements AutoCloseable {
                 config.agentTls().caCert(), config.tlsProvider(), true);
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(0, "server-io");
+        handshakeFailures.scheduleReports(bossGroup);
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
@@ -96,7 +98,7 @@ public final class TunnelServer implements AutoCloseable {
                                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                                 .addLast(PipelineNames.FRAME_ENCODER, TunnelFrameEncoder.INSTANCE)
                                 .addLast(PipelineNames.HANDSHAKE,
-                                        new ServerHandshakeHandler(config, registry, accessLog));
+                                        new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
                     }
                 });
     }
@@ -115,6 +117,8 @@ public final class TunnelServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(PipelineNames.SSL,
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
+                                    .addLast(PipelineNames.TLS_HANDSHAKE,
+                                            new FrontendTlsHandshakeHandler(handshakeFailures))
                                     .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
                         }
                         ch.pipeline()

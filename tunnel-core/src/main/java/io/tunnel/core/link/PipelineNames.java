@@ -11,7 +11,8 @@ package io.tunnel.core.link;
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
  * server, frontend port (one channel per client)
- *   [SSL → TLS_INPUT_END] → CONNECT_DECODER → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ *   [SSL → TLS_HANDSHAKE (until the handshake succeeded) → TLS_INPUT_END]
+ *     → CONNECT_DECODER → CONNECT (until the dial result) → RELAY (on the agent link's loop)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -22,6 +23,7 @@ package io.tunnel.core.link;
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";
+    public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
     public static final String KEEPALIVE = "keepalive";
     public static final String FRAME_DECODER = "frame-decoder";
