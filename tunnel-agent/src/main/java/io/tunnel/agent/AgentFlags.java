@@ -1,12 +1,11 @@
 package io.tunnel.agent;
 
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
-import io.tunnel.core.protocol.ProtocolConstants;
-import io.tunnel.core.protocol.TunnelSettings;
-import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +35,8 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
                 description = "Private key of --agent-cert (PEM)")
         Path agentKey;
 
-        @Parameter(names = "--keepalive-time", converter = DurationConverter.class,
-                description = "Ping the server after this long without sending")
-        Duration keepalive = Duration.ofMillis(TunnelSettings.DEFAULT_KEEPALIVE_MILLIS);
-
-        @Parameter(names = "--keepalive-timeout", converter = DurationConverter.class,
-                description = "Drop the link after this long without receiving anything")
-        Duration keepaliveTimeout = Duration.ofSeconds(30);
+        @ParametersDelegate
+        final LinkFlags link = new LinkFlags();
 
         @Parameter(names = "--sync-interval", converter = DurationConverter.class,
                 description = "First delay before reconnecting; doubles after each failure")
@@ -64,21 +58,15 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
         @Parameter(names = "--resolver-threads", description = "Threads resolving destination names")
         int resolverThreads = 16;
-
-        @Parameter(names = "--initial-window", description = "Initial per-stream receive window in bytes")
-        int initialWindow = ProtocolConstants.DEFAULT_INITIAL_WINDOW;
     }
 
-    /** Health, metrics and the TLS implementation. */
+    /** Health and metrics. */
     static final class Misc {
         @Parameter(names = "--health-server-port", description = "Port of /healthz, /readyz and /metrics")
         int healthPort = 8093;
 
         @Parameter(names = "--health-server-bind-address", description = "Address the health port binds to")
         String healthBindAddress = "0.0.0.0";
-
-        @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, JDK")
-        TlsProvider tlsProvider = TlsProvider.AUTO;
     }
 
     final Server server = new Server();
@@ -93,33 +81,21 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     @Override
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
-        if (server.port < 1 || server.port > 65535) {
-            problems.add("--proxy-server-port must be in [1, 65535]");
-        }
-        if (misc.healthPort < 0 || misc.healthPort > 65535) {
-            problems.add("--health-server-port must be in [0, 65535]");
-        }
+        LinkFlags.checkPort(problems, "--proxy-server-port", server.port, 1);
+        LinkFlags.checkPort(problems, "--health-server-port", misc.healthPort, 0);
         if (dial.maxStreams <= 0 || dial.resolverThreads <= 0) {
             problems.add("--max-streams and --resolver-threads must be positive");
         }
-        if (dial.initialWindow < ProtocolConstants.MIN_INITIAL_WINDOW) {
-            problems.add("--initial-window must be at least " + ProtocolConstants.MIN_INITIAL_WINDOW);
-        }
-        if (server.keepaliveTimeout.compareTo(server.keepalive) <= 0) {
-            problems.add("--keepalive-timeout must be longer than --keepalive-time");
-        }
+        server.link.check(problems);
         return problems;
     }
 
     @Override
     public AgentConfig toConfig() {
-        TunnelSettings settings = TunnelSettings.DEFAULT
-                .withInitialWindow(dial.initialWindow)
-                .withKeepaliveMillis((int) server.keepalive.toMillis())
-                .withMaxStreams(dial.maxStreams);
+        LinkFlags link = server.link;
         return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
-                new InetSocketAddress(misc.healthBindAddress, misc.healthPort), misc.tlsProvider, dial.dialTimeout,
-                dial.maxStreams, dial.resolverThreads, settings, server.keepaliveTimeout, server.reconnectInitial,
-                server.reconnectMax);
+                new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
+                dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
+                server.reconnectInitial, server.reconnectMax);
     }
 }

@@ -3,10 +3,10 @@ package io.tunnel.agent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.log.RateLimitedLog;
 import io.tunnel.core.link.LinkHandshakeHandler;
-import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
@@ -103,7 +103,6 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
             TunnelLink link = new TunnelLink(ctx.channel(), config.serverHost() + ':' + config.serverPort(),
                     config.linkSettings(), ack.settings(), agent::streamEnded);
             link.recordRtt(ctx.executor().ticker().nanoTime() - helloSentNanos); // a first sample, refined later
-            ctx.channel().attr(TunnelLink.ATTR).set(link);
             ctx.pipeline().replace(this, PipelineNames.LINK, new AgentLinkHandler(link, dialer, config.maxStreams()));
             agent.linkEstablished(link);
             return;

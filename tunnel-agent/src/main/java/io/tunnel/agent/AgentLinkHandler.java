@@ -1,6 +1,7 @@
 package io.tunnel.agent;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.NetUtil;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelLinkHandler;
 import io.tunnel.core.link.TunnelStream;
@@ -32,7 +33,7 @@ final class AgentLinkHandler extends TunnelLinkHandler {
                     link.isGoingAway() ? "agent shutting down" : "agent stream limit reached"));
             return;
         }
-        String target = (dial.host().indexOf(':') >= 0 ? '[' + dial.host() + ']' : dial.host()) + ':' + dial.port();
+        String target = NetUtil.toSocketAddressString(dial.host(), dial.port());
         TunnelStream stream = link.newStream(dial.streamId(), target, "");
         dialer.dial(stream, dial);
     }

@@ -1,9 +1,12 @@
 package io.tunnel.agent;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.TunnelLink;
@@ -78,7 +81,12 @@ final class Dialer {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(new StreamRelayHandler(stream))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
+                    }
+                })
                 .connect(address);
         connect.addListener(f -> {
             if (stream.isClosed()) {

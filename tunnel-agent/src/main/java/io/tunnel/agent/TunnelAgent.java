@@ -5,27 +5,28 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.core.health.HealthServer;
-import io.tunnel.core.link.KeepAliveHandler;
 import io.tunnel.core.link.LinkConstants;
-import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.link.LinkPipeline;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.log.RateLimitedLog;
-import io.tunnel.core.protocol.TunnelFrameDecoder;
-import io.tunnel.core.protocol.TunnelFrameEncoder;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * The running agent: keeps one link to the server, reconnecting after any loss with capped exponential backoff
  * and jitter, and serves its health endpoint ({@code /readyz} is 200 while the link is up).
+ *
+ * <p>Threads: connecting, reconnecting and the backoff are confined to one event loop of the group (the control
+ * loop); the server's name is resolved on the resolver pool, never on an event loop; each link lives on its own loop
+ * and reports to the control loop.
  */
 public final class TunnelAgent implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelAgent.class);
@@ -48,13 +53,14 @@ public final class TunnelAgent implements AutoCloseable {
     private final RateLimitedLog<AgentHandshakeHandler.Failure> handshakeFailures =
             AgentHandshakeHandler.newFailureLog();
     private EventLoopGroup group;
+    private EventLoop control;
     private ExecutorService resolver;
     private SslContext sslContext;
     private Dialer dialer;
     private HealthServer health;
     private volatile TunnelLink link;
     private volatile boolean closed;
-    private long backoffMillis;
+    private long backoffMillis; // control loop only
 
     public TunnelAgent(AgentConfig config) {
         this.config = config;
@@ -80,6 +86,7 @@ public final class TunnelAgent implements AutoCloseable {
                 true);
         group = Transports.newGroup(0, "agent-io");
         handshakeFailures.scheduleReports(group);
+        control = group.next();
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
@@ -92,11 +99,38 @@ public final class TunnelAgent implements AutoCloseable {
         }
         LOG.info("tunnel-agent ({}, TLS {}) connecting to {}:{}, health port {}", Transports.name(),
                 config.tlsProvider().toNetty(), config.serverHost(), config.serverPort(), health.port());
-        connect();
+        control.execute(this::connect);
         return this;
     }
 
+    /** Resolves the server's name off the loops, then connects; on the control loop. */
     private void connect() {
+        if (closed) {
+            return;
+        }
+        try {
+            resolver.execute(() -> {
+                InetSocketAddress address;
+                try {
+                    address = new InetSocketAddress(InetAddress.getByName(config.serverHost()), config.serverPort());
+                } catch (UnknownHostException e) {
+                    onControl(() -> {
+                        LOG.warn("cannot resolve server host {}: {}", config.serverHost(), e.getMessage());
+                        scheduleReconnect();
+                    });
+                    return;
+                }
+                onControl(() -> connect(address));
+            });
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                LOG.warn("cannot resolve server host {}: resolver saturated", config.serverHost());
+                scheduleReconnect();
+            }
+        }
+    }
+
+    private void connect(InetSocketAddress server) {
         if (closed) {
             return;
         }
@@ -105,44 +139,44 @@ public final class TunnelAgent implements AutoCloseable {
         ChannelFuture future = new Bootstrap()
                 .group(group)
                 .channel(Transports.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.LINK_READS_PER_BURST)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) LinkConstants.HANDSHAKE_TIMEOUT_MILLIS)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                        LinkConstants.LINK_LOW_WATER_MARK, LinkConstants.LINK_HIGH_WATER_MARK))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Transports.limitUnsentBytes(ch, LinkConstants.LINK_UNSENT_LIMIT);
-                        ch.pipeline()
-                                .addLast(PipelineNames.SSL, sslContext.newHandler(ch.alloc(), config.serverHost(),
-                                        config.serverPort()))
-                                .addLast(PipelineNames.KEEPALIVE, new KeepAliveHandler(keepalive, keepaliveTimeout))
-                                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
-                                .addLast(PipelineNames.FRAME_ENCODER, TunnelFrameEncoder.INSTANCE)
-                                .addLast(PipelineNames.HANDSHAKE,
-                                        new AgentHandshakeHandler(config, dialer, TunnelAgent.this,
-                                                handshakeFailures));
+                        LinkPipeline.init(ch, sslContext.newHandler(ch.alloc(), config.serverHost(),
+                                config.serverPort()), keepalive, keepaliveTimeout,
+                                new AgentHandshakeHandler(config, dialer, TunnelAgent.this, handshakeFailures));
                     }
                 })
-                .connect(config.serverHost(), config.serverPort());
-        future.addListener(f -> {
+                .connect(server);
+        future.addListener(f -> onControl(() -> {
             if (!f.isSuccess()) {
                 LOG.warn("cannot connect to {}:{}: {}", config.serverHost(), config.serverPort(),
                         f.cause().getMessage());
                 scheduleReconnect();
             } else {
-                future.channel().closeFuture().addListener(c -> linkClosed());
+                future.channel().closeFuture().addListener(c -> onControl(this::linkClosed));
             }
-        });
+        }));
     }
 
+    /** The handshake completed; called on the link's loop. */
     void linkEstablished(TunnelLink established) {
         link = established;
-        backoffMillis = config.reconnectInitial().toMillis();
         LOG.info("connected to server {} ({}), link {}", established.peerId(), established.channel().remoteAddress(),
                 established.channel().id().asShortText());
+        onControl(() -> backoffMillis = config.reconnectInitial().toMillis());
+    }
+
+    /** Runs {@code task} on the control loop; dropped once the agent is closing and the loop refuses it. */
+    private void onControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
     }
 
     private void linkClosed() {
@@ -160,7 +194,7 @@ public final class TunnelAgent implements AutoCloseable {
         long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
         backoffMillis = Math.min(backoffMillis * 2, config.reconnectMax().toMillis());
         LOG.info("reconnecting in {} ms", delay);
-        group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        control.schedule((Runnable) this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
     void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {

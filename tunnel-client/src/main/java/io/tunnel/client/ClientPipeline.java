@@ -1,6 +1,6 @@
 package io.tunnel.client;
 
-import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.PipelineNames;
 
 /**
  * Names of the handlers of the client's channels, and their order.
@@ -15,8 +15,8 @@ import io.tunnel.core.link.PipelineNames;
  * and after that first read()
  *   [SSL] → (your handlers)
  *
- * tunnel-client forward: an accepted local connection, and its tunnel
- *   FORWARD (until the tunnel is open) → RELAY
+ * tunnel-client forward: an accepted local connection (AUTO_READ off until its tunnel is open), and its tunnel
+ *   FORWARD → HANDOVER (both until the tunnel is open) → RELAY
  *   [SSL] → RELAY
  * </pre>
  */

@@ -35,17 +35,19 @@ final class ConnectHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     private final long connectDeadlineNanos;
     private final long dialTimeoutMillis;
+    private final boolean allowHalfClosure;
     private final Promise<Channel> promise;
     private State state = State.CONNECTING;
     private ScheduledFuture<?> timeout;
 
     ConnectHandshakeHandler(String target, String proxy, boolean tls, long connectDeadlineNanos,
-                            long dialTimeoutMillis, Promise<Channel> promise) {
+                            long dialTimeoutMillis, boolean allowHalfClosure, Promise<Channel> promise) {
         this.target = target;
         this.proxy = proxy;
         this.tls = tls;
         this.connectDeadlineNanos = connectDeadlineNanos;
         this.dialTimeoutMillis = dialTimeoutMillis;
+        this.allowHalfClosure = allowHalfClosure;
         this.promise = promise;
     }
 
@@ -107,7 +109,7 @@ final class ConnectHandshakeHandler extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         state = State.ESTABLISHED;
         ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.addAfter(ctx.name(), ClientPipeline.HANDOVER, new HandoverHandler());
+        pipeline.addAfter(ctx.name(), ClientPipeline.HANDOVER, new HandoverHandler(allowHalfClosure));
         pipeline.remove(ClientPipeline.PROXY_DECODER);
         pipeline.remove(this);
         if (!promise.trySuccess(ctx.channel())) {

@@ -1,12 +1,13 @@
 package io.tunnel.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.buffer.Buffers;
 
 /**
  * Holds what a tunnel channel receives between the proxy's {@code 200} and its user's first {@code read()}: the
@@ -16,31 +17,38 @@ import io.netty.util.ReferenceCountUtil;
  * removes itself, then fires what it held, in order, to the handlers the user added, and passes the read on unless
  * the held bytes already answer it.
  *
+ * <p>The channel allows half-closure until then, so that an end of input seen early (epoll reads a peer's FIN even
+ * while AUTO_READ is off) is held like the bytes before it rather than closing the channel under the user. At the
+ * handover the user's choice takes over: without half-closure, a held end of input becomes a close after the held
+ * bytes, and a later one closes the channel as Netty does.
+ *
+ * <p>{@code tunnel-client forward} puts one on each accepted local connection too, which is not read until its tunnel
+ * is open.
+ *
  * <p>If the channel closes and is deregistered before the user reads, Netty removes every handler; what was held is
  * released then.
  */
-final class HandoverHandler extends ChannelDuplexHandler {
+public final class HandoverHandler extends ChannelDuplexHandler {
+    private final boolean allowHalfClosure;
     private ByteBuf held;
     private boolean inputShutdown;
     private boolean inactive;
     private Throwable error;
 
+    /**
+     * @param allowHalfClosure whether the channel's user wants an end of input as an event (half-closure) rather than
+     *                         a close; the channel must allow half-closure until the handover
+     */
+    public HandoverHandler(boolean allowHalfClosure) {
+        this.allowHalfClosure = allowHalfClosure;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf buf)) {
             ReferenceCountUtil.release(msg);
-        } else if (held == null) {
-            held = buf;
         } else {
-            CompositeByteBuf composite;
-            if (held instanceof CompositeByteBuf c) {
-                composite = c;
-            } else {
-                composite = ctx.alloc().compositeBuffer();
-                composite.addComponent(true, held);
-                held = composite;
-            }
-            composite.addComponent(true, buf);
+            held = Buffers.append(held, buf, ctx.alloc());
         }
     }
 
@@ -75,12 +83,13 @@ final class HandoverHandler extends ChannelDuplexHandler {
         ByteBuf buf = held;
         held = null;
         ctx.pipeline().remove(this);
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, allowHalfClosure);
         // A removed context still links to its neighbours: events fired from it reach the user's handlers.
         if (buf != null) {
             ctx.fireChannelRead(buf);
             ctx.fireChannelReadComplete();
         }
-        if (inputShutdown) {
+        if (inputShutdown && allowHalfClosure) {
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
             ctx.fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
         }
@@ -89,6 +98,8 @@ final class HandoverHandler extends ChannelDuplexHandler {
         }
         if (inactive) {
             ctx.fireChannelInactive();
+        } else if (inputShutdown && !allowHalfClosure) {
+            ctx.channel().close();
         } else if (!inputShutdown && (buf == null || ctx.channel().config().isAutoRead())) {
             ctx.read(); // (nothing is left to read after the end of input)
         }

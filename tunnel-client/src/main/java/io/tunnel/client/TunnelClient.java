@@ -16,6 +16,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.tls.TlsProvider;
+import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ import javax.net.ssl.SSLException;
  *   <li>{@link #dialSocket} gives a blocking {@link Socket}.</li>
  * </ul>
  * A refused or failed dial ends in a {@link TunnelException} naming the cause. TLS contexts are built once, by the
- * constructor. The client owns an event loop group (NIO, see {@link ClientTransport}; started with the first
+ * constructor. The client owns an event loop group ({@link Transports#newGroup}; started with the first
  * {@code dialChannel}) unless it was given one, which it then only uses. Thread-safe.
  */
 public final class TunnelClient implements AutoCloseable {
@@ -66,7 +67,7 @@ public final class TunnelClient implements AutoCloseable {
         this.config = config;
         this.sharedGroup = group;
         if (group != null) {
-            ClientTransport.socketChannel(group); // reject an unsupported group now
+            Transports.socketChannel(group); // reject an unsupported group now
         }
         if (config.isTls()) {
             TunnelClientConfig.TlsFiles tls = config.tls();
@@ -137,11 +138,13 @@ public final class TunnelClient implements AutoCloseable {
         long connectMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(connectDeadline - System.nanoTime()));
         Bootstrap bootstrap = new Bootstrap()
                 .group(eventLoop)
-                .channel(ClientTransport.socketChannel(eventLoop))
+                .channel(Transports.socketChannel(eventLoop))
                 .disableResolver()
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, config.allowHalfClosure())
+                // Half-closure until the handover: an end of input that arrives before the user's first read is held
+                // for the user, not turned into a close (the HandoverHandler then applies the user's choice).
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -156,7 +159,7 @@ public final class TunnelClient implements AutoCloseable {
                         pipeline.addLast(ClientPipeline.PROXY_DECODER, new ProxyResponseDecoder());
                         pipeline.addLast(ClientPipeline.CONNECT_HANDSHAKE, new ConnectHandshakeHandler(target,
                                 config.proxyAuthority(), sslContext != null, connectDeadline,
-                                config.dialTimeout().toMillis(), promise));
+                                config.dialTimeout().toMillis(), config.allowHalfClosure(), promise));
                     }
                 });
         ChannelFuture connected = bootstrap.connect(proxy);
@@ -293,7 +296,7 @@ public final class TunnelClient implements AutoCloseable {
             throw new IllegalStateException("tunnel client is closed");
         }
         if (ownedGroup == null) {
-            ownedGroup = ClientTransport.newGroup(0, THREAD_NAME);
+            ownedGroup = Transports.newGroup(0, THREAD_NAME);
         }
         return ownedGroup;
     }

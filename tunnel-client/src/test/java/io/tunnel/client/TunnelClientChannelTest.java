@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -149,7 +148,7 @@ class TunnelClientChannelTest {
      * The target ends its output before the user's first read (AUTO_READ is off then), and the user then uploads
      * more than a socket buffer holds. Regression test for Netty 4.2.18's epoll transport, which drops a channel
      * from epoll when it has no interest left (input shut, not reading, nothing to write) and then fails the next
-     * interest change with ENOENT, closing the channel: the client's own loops are NIO (see ClientTransport).
+     * interest change with ENOENT, closing the channel (worked around by Transports' EpollInterestFix).
      */
     @Test
     void halfClosedTunnelStillCarriesALargeUpload() throws Exception {

@@ -1,5 +1,7 @@
 package io.tunnel.server;
 
+import io.netty.util.NetUtil;
+
 /**
  * A parsed {@code CONNECT host:port HTTP/1.x} request head.
  *
@@ -9,6 +11,6 @@ package io.tunnel.server;
 public record ConnectRequest(String host, int port) {
     /** {@code host:port}, with brackets around an IPv6 literal. */
     public String authority() {
-        return (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+        return NetUtil.toSocketAddressString(host, port);
     }
 }

@@ -1,10 +1,11 @@
 package io.tunnel.server;
 
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
-import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
@@ -64,13 +65,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 description = "CA that agent certificates must chain to (PEM)")
         Path caCert;
 
-        @Parameter(names = "--keepalive-time", converter = DurationConverter.class,
-                description = "Ping an agent link after this long without sending")
-        Duration keepalive = Duration.ofMillis(TunnelSettings.DEFAULT_KEEPALIVE_MILLIS);
-
-        @Parameter(names = "--keepalive-timeout", converter = DurationConverter.class,
-                description = "Drop an agent link after this long without receiving anything")
-        Duration keepaliveTimeout = Duration.ofSeconds(30);
+        @ParametersDelegate
+        final LinkFlags link = new LinkFlags();
     }
 
     /** Limits and timeouts of streams. */
@@ -88,9 +84,6 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
         @Parameter(names = "--max-pending-dials", description = "Dials awaiting a result on one agent link")
         int maxPendingDials = 1_000;
-
-        @Parameter(names = "--initial-window", description = "Initial per-stream receive window in bytes")
-        int initialWindow = ProtocolConstants.DEFAULT_INITIAL_WINDOW;
     }
 
     /** Health, metrics and the TLS implementation. */
@@ -100,9 +93,6 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
         @Parameter(names = "--health-bind-address", description = "Address the health port binds to")
         String healthBindAddress = "0.0.0.0";
-
-        @Parameter(names = "--tls-provider", description = "TLS implementation: AUTO (OpenSSL if available), OPENSSL, JDK")
-        TlsProvider tlsProvider = TlsProvider.AUTO;
 
         @Parameter(names = "--frontend-tls-provider", description = "TLS implementation of the frontend, if it "
                 + "differs from --tls-provider. With OPENSSL a client's close_notify ends its whole stream "
@@ -133,42 +123,29 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
             problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
                     + "or --allow-plaintext-frontend");
         }
-        checkPort(problems, "--server-port", frontend.port);
-        checkPort(problems, "--agent-port", agent.port);
-        checkPort(problems, "--health-port", misc.healthPort);
+        LinkFlags.checkPort(problems, "--server-port", frontend.port, 0);
+        LinkFlags.checkPort(problems, "--agent-port", agent.port, 0);
+        LinkFlags.checkPort(problems, "--health-port", misc.healthPort, 0);
         if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
-        if (limits.initialWindow < ProtocolConstants.MIN_INITIAL_WINDOW) {
-            problems.add("--initial-window must be at least " + ProtocolConstants.MIN_INITIAL_WINDOW);
-        }
-        if (agent.keepaliveTimeout.compareTo(agent.keepalive) <= 0) {
-            problems.add("--keepalive-timeout must be longer than --keepalive-time");
-        }
+        agent.link.check(problems);
         return problems;
-    }
-
-    private static void checkPort(List<String> problems, String flag, int port) {
-        if (port < 0 || port > 65535) {
-            problems.add(flag + " must be in [0, 65535]");
-        }
     }
 
     @Override
     public ServerConfig toConfig() {
         ServerConfig.TlsFiles frontendTls = frontend.cert == null ? null
                 : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
-        TunnelSettings settings = TunnelSettings.DEFAULT
-                .withInitialWindow(limits.initialWindow)
-                .withKeepaliveMillis((int) agent.keepalive.toMillis())
-                .withMaxStreams(limits.maxStreamsPerAgent);
+        LinkFlags link = agent.link;
+        TunnelSettings settings = link.settings(limits.maxStreamsPerAgent);
         return new ServerConfig(
                 new InetSocketAddress(frontend.bindAddress, frontend.port), frontendTls,
                 new InetSocketAddress(agent.bindAddress, agent.port),
                 new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
-                misc.tlsProvider, misc.frontendTlsProvider == null ? misc.tlsProvider : misc.frontendTlsProvider,
+                link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
-                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, agent.keepaliveTimeout);
+                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout);
     }
 }

@@ -5,9 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkHandshakeHandler;
-import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
@@ -127,7 +127,6 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
         ctx.writeAndFlush(new HelloAckFrame(ProtocolConstants.VERSION, local));
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
         TunnelLink link = new TunnelLink(ctx.channel(), agentId, local, hello.settings(), accessLog);
-        ctx.channel().attr(TunnelLink.ATTR).set(link);
         ServerLinkHandler handler = new ServerLinkHandler(link, config, registry, accessLog);
         ctx.pipeline().replace(this, PipelineNames.LINK, handler);
         registry.add(handler);

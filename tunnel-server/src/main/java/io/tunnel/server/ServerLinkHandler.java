@@ -2,14 +2,15 @@ package io.tunnel.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.DialCallback;
-import io.tunnel.core.link.PipelineNames;
 import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelLinkHandler;
 import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
+import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -32,7 +33,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         this.accessLog = accessLog;
     }
 
-    /** Whether the registry may hand this link new streams (it is open and not draining). */
+    /** Whether the registry may hand this link new streams (it is open and not draining); any thread. */
     boolean acceptsStreams() {
         return link.channel().isActive() && !link.isGoingAway();
     }
@@ -41,7 +42,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
      * Opens a stream to {@code request} for the frontend channel {@code frontend}; runs on the link's loop.
      * The frontend's relay handler is added here, with this loop as its executor, before DIAL goes out.
      */
-    void openStream(Channel frontend, ConnectRequest request, ConnectHandler connect) {
+    void openStream(Channel frontend, ConnectRequest request, ConnectHandler connect, FrontendAnswer answer) {
         String client = String.valueOf(frontend.remoteAddress());
         if (!frontend.isActive()) {
             return;
@@ -50,8 +51,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         if (!acceptsStreams() || link.streamCount() >= maxStreams || dialsPending >= config.maxPendingDials()) {
             String why = !acceptsStreams() ? "agent link closing"
                     : link.streamCount() >= maxStreams ? "streams per agent limit reached" : "pending dials limit reached";
-            accessLog.refused(frontend.remoteAddress(), request.authority(), ProxyResponse.SERVICE_UNAVAILABLE, why);
-            connect.respondAndClose(ProxyResponse.SERVICE_UNAVAILABLE);
+            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), why);
             return;
         }
         TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(), client);
@@ -60,7 +60,14 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         dialsPending++;
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
                         (int) config.agentDialTimeout().toMillis()),
-                config.dialTimeout().toMillis(), new FrontendDial(frontend, connect));
+                config.dialTimeout().toMillis(), new FrontendDial(connect, answer));
+    }
+
+    /** The server is shutting down: GOAWAY, then the link closes; on the link's loop. */
+    void shutDown() {
+        link.channel().writeAndFlush(new GoAwayFrame(link.highestStreamId(), TunnelErrorCode.NO_ERROR,
+                "server shutting down"));
+        link.channel().close();
     }
 
     @Override
@@ -77,26 +84,26 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
 
     /** Answers the frontend once the dial has an outcome. */
     private final class FrontendDial implements DialCallback {
-        private final Channel frontend;
         private final ConnectHandler connect;
+        private final FrontendAnswer answer;
 
-        FrontendDial(Channel frontend, ConnectHandler connect) {
-            this.frontend = frontend;
+        FrontendDial(ConnectHandler connect, FrontendAnswer answer) {
             this.connect = connect;
+            this.answer = answer;
         }
 
         @Override
         public void dialSucceeded(TunnelStream stream) {
             dialsPending--;
             // Written from this loop before any DATA the stream writes, so the client sees 200 first.
-            frontend.writeAndFlush(ProxyResponse.ESTABLISHED.toBuffer(), frontend.voidPromise());
+            answer.established();
             connect.handOver(stream);
         }
 
         @Override
         public void dialFailed(TunnelStream stream, TunnelErrorCode code, String reason) {
             dialsPending--;
-            connect.respondAndClose(ProxyResponse.forDialError(code));
+            answer.dialFailed(ProxyResponse.forDialError(code));
         }
     }
 }

@@ -6,16 +6,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
-import io.tunnel.core.link.KeepAliveHandler;
-import io.tunnel.core.link.PipelineNames;
-import io.tunnel.core.protocol.GoAwayFrame;
-import io.tunnel.core.protocol.TunnelErrorCode;
-import io.tunnel.core.protocol.TunnelFrameDecoder;
-import io.tunnel.core.protocol.TunnelFrameEncoder;
+import io.tunnel.core.link.LinkPipeline;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.tls.TlsInputEndHandler;
 import io.tunnel.core.transport.Transports;
@@ -38,6 +33,7 @@ public final class TunnelServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics(registry);
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
+    private final AgentChooser chooser = request -> registry.pick();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
@@ -83,22 +79,11 @@ public final class TunnelServer implements AutoCloseable {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(Transports.serverChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.LINK_READS_PER_BURST)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                        LinkConstants.LINK_LOW_WATER_MARK, LinkConstants.LINK_HIGH_WATER_MARK))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Transports.limitUnsentBytes(ch, LinkConstants.LINK_UNSENT_LIMIT);
-                        ch.pipeline()
-                                .addLast(PipelineNames.SSL, ssl.newHandler(ch.alloc()))
-                                .addLast(PipelineNames.KEEPALIVE, new KeepAliveHandler(keepalive, keepaliveTimeout))
-                                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
-                                .addLast(PipelineNames.FRAME_ENCODER, TunnelFrameEncoder.INSTANCE)
-                                .addLast(PipelineNames.HANDSHAKE,
-                                        new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
+                        LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
+                                new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
                     }
                 });
     }
@@ -114,16 +99,19 @@ public final class TunnelServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        FrontendAnswer answer = new FrontendAnswer(ch, accessLog);
                         if (ssl != null) {
                             ch.pipeline().addLast(PipelineNames.SSL,
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
                                     .addLast(PipelineNames.TLS_HANDSHAKE,
                                             new FrontendTlsHandshakeHandler(handshakeFailures))
-                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
+                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler())
+                                    .addLast(PipelineNames.CLIENT_CERTIFICATE, new ClientCertificateCheck(answer));
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                                .addLast(PipelineNames.CONNECT, new ConnectHandler(config, registry, accessLog));
+                                .addLast(PipelineNames.CONNECT,
+                                        new ConnectHandler(config.headerTimeout(), chooser, answer));
                     }
                 });
     }
@@ -166,9 +154,7 @@ public final class TunnelServer implements AutoCloseable {
             agentChannel.close().syncUninterruptibly();
         }
         for (ServerLinkHandler link : registry.all()) {
-            link.link().channel().writeAndFlush(new GoAwayFrame(link.link().highestStreamId(),
-                    TunnelErrorCode.NO_ERROR, "server shutting down"));
-            link.link().channel().close();
+            link.link().eventLoop().execute(link::shutDown);
         }
         if (workerGroup != null) {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

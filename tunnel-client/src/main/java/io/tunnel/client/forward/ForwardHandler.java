@@ -6,14 +6,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.Future;
 import io.tunnel.client.ClientPipeline;
+import io.tunnel.client.HandoverHandler;
 import io.tunnel.client.TunnelClient;
 
 /**
  * The first handler of an accepted local connection: opens its tunnel (on the connection's own event loop, so both
  * channels of a forward share one thread), then puts a {@link RelayHandler} on each side and leaves. The local
  * connection is not read (AUTO_READ off) until the tunnel is open: what its client sends meanwhile, an end of input
- * included, waits in the kernel and is relayed then (with half-closure a close looks like a half-close, so it does
- * not stop the dial). If the dial fails the local connection is closed; if the local connection is reset during
+ * included, waits in the kernel or, where epoll reads it anyway (at the peer's FIN), in the {@link HandoverHandler}
+ * behind this one, and is relayed then (with half-closure a close looks like a half-close, so it does not stop the
+ * dial). If the dial fails the local connection is closed; if the local connection is reset during
  * the dial, the dial is cancelled.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter {

@@ -8,8 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.tunnel.client.ClientPipeline;
-import io.tunnel.client.ClientTransport;
+import io.tunnel.client.HandoverHandler;
 import io.tunnel.client.TunnelClient;
+import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +36,13 @@ public final class PortForwarder implements AutoCloseable {
 
     /** Builds the TLS contexts and binds the local port; blocking, call it from a main thread. */
     public PortForwarder start() throws IOException, InterruptedException {
-        acceptGroup = ClientTransport.newGroup(1, "forward-accept");
-        ioGroup = ClientTransport.newGroup(0, "forward-io");
+        acceptGroup = Transports.newGroup(1, "forward-accept");
+        ioGroup = Transports.newGroup(0, "forward-io");
         try {
             client = new TunnelClient(config.proxy().withAllowHalfClosure(true), ioGroup);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptGroup, ioGroup)
-                    .channel(ClientTransport.serverChannel(ioGroup))
+                    .channel(Transports.serverChannel(ioGroup))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -49,8 +50,9 @@ public final class PortForwarder implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(ClientPipeline.FORWARD,
-                                    new ForwardHandler(client, config, WATER_MARK));
+                            ch.pipeline()
+                                    .addLast(ClientPipeline.FORWARD, new ForwardHandler(client, config, WATER_MARK))
+                                    .addLast(ClientPipeline.HANDOVER, new HandoverHandler(true));
                         }
                     });
             ChannelFuture bound = bootstrap.bind(config.listen()).await();

@@ -47,10 +47,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        if (!writable || !((DuplexChannel) peer).isInputShutdown()) {
-            peer.config().setAutoRead(writable);
-        }
+        peer.config().setAutoRead(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 

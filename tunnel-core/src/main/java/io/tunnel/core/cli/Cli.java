@@ -2,6 +2,8 @@ package io.tunnel.core.cli;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.OptionalInt;
@@ -82,6 +84,19 @@ public final class Cli {
     @FunctionalInterface
     public interface Starter<C> {
         AutoCloseable start(C config) throws Exception;
+    }
+
+    /**
+     * The {@code main} of a long-running program: routes Netty's logging to log4j2, runs {@link #runUntilShutdown} on
+     * the standard streams and exits with its code when that is not {@link #EXIT_OK}.
+     */
+    public static <C> void main(String program, Class<?> owner, String[] args, ProgramFlags<C> flags,
+                                Starter<C> starter) {
+        InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
+        int code = runUntilShutdown(program, owner, System.out, System.err, args, flags, starter);
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
     }
 
     /**

@@ -26,7 +26,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.tunnel.core.link.PipelineNames;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;

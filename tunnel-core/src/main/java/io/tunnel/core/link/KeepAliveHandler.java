@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.transport.Transports;
 import java.util.concurrent.ThreadLocalRandom;

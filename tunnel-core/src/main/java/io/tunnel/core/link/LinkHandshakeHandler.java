@@ -3,6 +3,7 @@ package io.tunnel.core.link;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tunnel.core.PipelineNames;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -21,7 +21,7 @@ public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        stream.attach(ctx);
+        stream.attach(new ChannelStreamSocket(ctx));
     }
 
     @Override

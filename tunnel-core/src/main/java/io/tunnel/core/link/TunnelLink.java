@@ -3,10 +3,8 @@ package io.tunnel.core.link;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.netty.util.AttributeKey;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.TunnelFrame;
@@ -15,19 +13,18 @@ import io.tunnel.core.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One agent link: the TLS channel that carries frames and the streams multiplexed over it.
  *
- * <p>Confined to the link channel's event loop: every method must be called there. Socket-side handlers of the
- * streams run on that same loop (the agent registers its destination sockets on it; the server re-registers each
- * frontend connection with it once the agent is chosen), so stream state needs no locks.
+ * <p>Confined to the link channel's event loop: every method must be called there, except those whose javadoc says
+ * "any thread" (they read volatile snapshots written on the loop). Socket-side handlers of the streams run on that
+ * same loop (the agent registers its destination sockets on it; the server re-registers each frontend connection
+ * with it once the agent is chosen), so stream state needs no locks.
  */
-public final class TunnelLink {
-    public static final AttributeKey<TunnelLink> ATTR = AttributeKey.valueOf(TunnelLink.class, "link");
+public final class TunnelLink implements StreamFrameWriter {
     private static final Logger LOG = LogManager.getLogger(TunnelLink.class);
 
     private final Channel channel;
@@ -39,17 +36,16 @@ public final class TunnelLink {
     private final List<TunnelStream> dirtySockets = new ArrayList<>();
     private final ArrayDeque<TunnelFrame> heldBack = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
-    private final List<TunnelStream> halfClosed = new ArrayList<>();
-    private ScheduledFuture<?> halfClosedProbe;
+    private final HalfClosedProbe halfClosed;
+    private final WindowGrowthBudget windowGrowth = new WindowGrowthBudget(LinkConstants.LINK_WINDOW_GROWTH_BUDGET);
     private boolean flushScheduled;
     // Written only on the link's loop, read by metrics from any thread.
     private volatile long unwrittenBytes;
     private volatile long unsentBytes;
     private final LinkRtt rtt = new LinkRtt();
-    private long windowGrowth;
-    private long windowGrowthBudget = LinkConstants.LINK_WINDOW_GROWTH_BUDGET;
     private int highestStreamId;
-    private boolean goingAway;
+    // Written only on the link's loop; read by agent choice on frontend loops.
+    private volatile boolean goingAway;
     private final LinkFloodGuard floodGuard;
     private long readPauseBytes = LinkConstants.LINK_READ_PAUSE_BYTES;
     private boolean readPaused;
@@ -63,6 +59,7 @@ public final class TunnelLink {
         this.peerSettings = peerSettings;
         this.listener = listener;
         this.floodGuard = new LinkFloodGuard(peerSettings.keepaliveMillis(), channel.eventLoop().ticker().nanoTime());
+        this.halfClosed = new HalfClosedProbe(channel.eventLoop());
     }
 
     public Channel channel() {
@@ -91,6 +88,7 @@ public final class TunnelLink {
         return Math.min(peerSettings.maxFrameSize(), LinkConstants.DATA_CHUNK_SIZE);
     }
 
+    /** Streams dialling or open. */
     public int streamCount() {
         return streams.size();
     }
@@ -104,6 +102,7 @@ public final class TunnelLink {
         return highestStreamId;
     }
 
+    /** Whether this link takes no new streams (either side said GOAWAY, or it closed); any thread. */
     public boolean isGoingAway() {
         return goingAway;
     }
@@ -144,7 +143,8 @@ public final class TunnelLink {
      * Queues a frame that must stay in order with its stream's DATA (DATA itself and CLOSE). While the link is
      * above its write-buffer high water mark these wait here, so control frames written meanwhile overtake them.
      */
-    void writeStreamFrame(TunnelFrame frame) {
+    @Override
+    public void writeStreamFrame(TunnelFrame frame) {
         if (frame instanceof DataFrame) {
             // The peer returns credit for it: a DATA frame earns the WINDOW_UPDATEs a correct peer may answer with.
             floodGuard.credit(FloodLimit.WINDOW_UPDATE, 2, eventLoop().ticker().nanoTime());
@@ -238,27 +238,9 @@ public final class TunnelLink {
         return rtt.growthIntervalNanos();
     }
 
-    /** Bytes by which this link's streams grew their receive windows beyond the initial window, together. */
-    long windowGrowth() {
+    /** The budget the receive windows of this link's streams grow from. */
+    WindowGrowthBudget windowGrowthBudget() {
         return windowGrowth;
-    }
-
-    /** Changes the {@link LinkConstants#LINK_WINDOW_GROWTH_BUDGET}; for links that must buffer less. */
-    void windowGrowthBudget(long bytes) {
-        windowGrowthBudget = bytes;
-    }
-
-    /** Takes {@code bytes} of window growth from the link's budget; false (and nothing taken) if it would overdraw. */
-    boolean reserveWindowGrowth(int bytes) {
-        if (windowGrowth + bytes > windowGrowthBudget) {
-            return false;
-        }
-        windowGrowth += bytes;
-        return true;
-    }
-
-    void releaseWindowGrowth(int bytes) {
-        windowGrowth -= bytes;
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
@@ -275,27 +257,9 @@ public final class TunnelLink {
         dirtySockets.add(stream);
     }
 
-    /**
-     * Watches a stream whose socket input ended while its output is open: a reset of that socket would go unnoticed
-     * until the stream writes to it, so the link checks its streams every {@link LinkConstants#HALF_CLOSED_PROBE_MILLIS}
-     * while any is in that state.
-     */
+    /** Watches a stream whose socket input ended while its output is open (see {@link HalfClosedProbe}). */
     void watchHalfClosed(TunnelStream stream) {
-        halfClosed.add(stream);
-        if (halfClosedProbe == null) {
-            halfClosedProbe = eventLoop().scheduleWithFixedDelay(this::probeHalfClosed,
-                    LinkConstants.HALF_CLOSED_PROBE_MILLIS, LinkConstants.HALF_CLOSED_PROBE_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void probeHalfClosed() {
-        // A stream reset here leaves this list alone: its socket's close is heard of in a later task.
-        halfClosed.removeIf(stream -> !stream.probeHalfClosedSocket());
-        if (halfClosed.isEmpty()) {
-            halfClosedProbe.cancel(false);
-            halfClosedProbe = null;
-        }
+        halfClosed.watch(stream);
     }
 
     /** Called when the link's writability changes: stop or resume reading every stream's socket. */
@@ -361,11 +325,7 @@ public final class TunnelLink {
     /** Aborts every stream at once; the link is gone. */
     public void closeAllStreams(StreamResult result) {
         goingAway = true;
-        if (halfClosedProbe != null) {
-            halfClosedProbe.cancel(false);
-            halfClosedProbe = null;
-        }
-        halfClosed.clear();
+        halfClosed.stop();
         TunnelFrame frame;
         while ((frame = heldBack.pollFirst()) != null) {
             releaseIfData(frame);

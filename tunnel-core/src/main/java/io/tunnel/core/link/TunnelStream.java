@@ -1,40 +1,31 @@
 package io.tunnel.core.link;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.tunnel.core.protocol.CloseFrame;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
-import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.WindowUpdateFrame;
-import io.tunnel.core.transport.Transports;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One stream: a local socket (the client's on the server, the destination's on the agent) bridged to the link.
- *
- * <p>Confined to the link's event loop. Each direction is flow controlled by its own credit:
+ * One stream: a local {@link StreamSocket} (the client's on the server, the destination's on the agent) bridged to
+ * the link. This class holds the stream's state (dialling, open, closed) and its life cycle; each direction's flow
+ * control is a piece of its own, as in Netty's HTTP/2 code:
  * <ul>
- *   <li><b>socket → link</b>: at most {@code sendCredit} bytes go out as DATA; bytes read beyond it wait in
- *   {@code pending} and the socket stops being read until WINDOW_UPDATE arrives. The socket is also not read
- *   while the link is above its write-buffer high water mark.</li>
- *   <li><b>link → socket</b>: DATA beyond the credit granted is a stream error; credit is returned only once the
- *   bytes were written to the socket, in updates of at least half a window. A window whose half drained within
- *   about one round trip of the link ({@link LinkRtt}) is doubled, up to {@link LinkConstants#MAX_STREAM_WINDOW}, while the link's growth budget
- *   ({@link LinkConstants#LINK_WINDOW_GROWTH_BUDGET}) lasts; the stream gives its growth back when it ends.</li>
+ *   <li>{@link SendFlow}, socket → link: DATA within the peer's credit, the rest pending, then CLOSE;</li>
+ *   <li>{@link ReceiveFlow}, link → socket: the credit granted, returned once bytes reached the socket, and the
+ *   window's growth.</li>
  * </ul>
- * A stream ends cleanly when CLOSE went both ways and the socket's output was shut down; a RESET, a socket error
- * or the link's loss aborts it.
+ * The socket is read only while the stream is open, reading was enabled, the send flow can send and the link is
+ * below its write-buffer high water mark. A stream ends cleanly when CLOSE went both ways and the socket's output was
+ * shut down; a RESET, a socket error or the link's loss aborts it, and the local peer then sees a reset.
+ *
+ * <p>Confined to the link's event loop.
  */
 public final class TunnelStream {
     private static final Logger LOG = LogManager.getLogger(TunnelStream.class);
@@ -46,42 +37,26 @@ public final class TunnelStream {
     private final String target;
     private final String client;
     private final long startNanos = System.nanoTime();
+    private final SendFlow send;
+    private final ReceiveFlow receive;
 
     private State state = State.DIALING;
     private boolean opened;
-    private ChannelHandlerContext socketCtx;
+    private StreamSocket socket;
     private DialCallback dialCallback;
     private ScheduledFuture<?> dialTimeout;
-
-    // socket -> link
-    private int sendCredit;
-    private ByteBuf pending;
     private boolean readEnabled;
     private boolean reading;
-    private boolean socketEof;
-    private boolean closeSent;
-    private long bytesFromSocket;
-
-    // link -> socket
-    private int recvWindow;
-    private int recvCredit;
-    private int recvUnacked;
-    private long lastUpdateNanos;
-    private int writesInFlight;
     private boolean dirty;
-    private boolean closeReceived;
-    private boolean outputShut;
-    private long bytesToSocket;
 
     TunnelStream(TunnelLink link, int id, String target, String client) {
         this.link = link;
         this.id = id;
         this.target = target;
         this.client = client;
-        this.sendCredit = link.peerSettings().initialWindow();
-        this.recvWindow = link.localSettings().initialWindow();
-        this.recvCredit = recvWindow;
-        this.lastUpdateNanos = link.eventLoop().ticker().nanoTime();
+        this.send = new SendFlow(id, link, link.sendChunkSize(), link.peerSettings().initialWindow());
+        this.receive = new ReceiveFlow(link.localSettings().initialWindow(), link.windowGrowthBudget(),
+                link.eventLoop().ticker().nanoTime());
     }
 
     public int id() {
@@ -104,12 +79,12 @@ public final class TunnelStream {
 
     /** Bytes read from this side's socket and sent into the tunnel. */
     public long bytesFromSocket() {
-        return bytesFromSocket;
+        return send.bytes();
     }
 
     /** Bytes received from the tunnel and written to this side's socket. */
     public long bytesToSocket() {
-        return bytesToSocket;
+        return receive.bytes();
     }
 
     public long durationMillis() {
@@ -134,19 +109,19 @@ public final class TunnelStream {
      * reading was paused, whatever the kernel still held for the socket.
      */
     public int pendingBytes() {
-        return pending == null ? 0 : pending.readableBytes();
+        return send.pendingBytes();
     }
 
     /** The receive window currently granted to the peer. */
     public int receiveWindow() {
-        return recvWindow;
+        return receive.window();
     }
 
-    // ---- lifecycle -------------------------------------------------------------------------------------------
+    // ---- life cycle ------------------------------------------------------------------------------------------
 
-    /** Binds the stream to its socket's relay handler context, on the link's loop. */
-    void attach(ChannelHandlerContext ctx) {
-        this.socketCtx = ctx;
+    /** Binds the stream to its socket; the socket is not read until the stream is open and reading enabled. */
+    public void attach(StreamSocket socket) {
+        this.socket = socket;
     }
 
     /** Server side: sends DIAL and starts the server's own dial timer. */
@@ -179,9 +154,10 @@ public final class TunnelStream {
         }
     }
 
+    /** The dial failed: the callback owns the socket from here on (it answers and closes it). */
     private void failDial(TunnelErrorCode code, String reason) {
         DialCallback callback = dialCallback;
-        finish(new StreamResult(code, reason), false);
+        finish(new StreamResult(code, reason));
         if (callback != null) {
             callback.dialFailed(this, code, reason);
         }
@@ -199,19 +175,18 @@ public final class TunnelStream {
     /** Agent side: the dial failed and its DIAL_RESULT was sent; forget the stream. */
     public void dialFailed(TunnelErrorCode code, String reason) {
         if (state == State.DIALING) {
-            finish(new StreamResult(code, reason), true);
+            finish(new StreamResult(code, reason));
+            if (socket != null) {
+                socket.close();
+            }
         }
     }
 
     /** Starts reading the socket, once whatever must precede the relayed bytes has been written. */
     public void enableReading() {
         readEnabled = true;
-        if (pending != null && state == State.OPEN) {
-            int before = pendingBytes();
-            ByteBuf buf = pending;
-            pending = null;
-            sendWithinCredit(buf);
-            link.addUnsent(pendingBytes() - before);
+        if (state == State.OPEN && send.pendingBytes() > 0) {
+            sendPending();
             link.flushSoon();
         }
         maybeSendClose();
@@ -238,25 +213,18 @@ public final class TunnelStream {
                     result.detail());
             return;
         }
-        finish(result, false);
-        if (socketCtx != null) {
-            // Abortive close: the local peer sees a reset, without TLS close_notify, never a clean end of stream.
-            Transports.abort(socketCtx.channel());
+        finish(result);
+        if (socket != null) {
+            socket.abort();
         }
     }
 
-    private void finish(StreamResult result, boolean closeSocket) {
+    private void finish(StreamResult result) {
         state = State.CLOSED;
-        link.releaseWindowGrowth(recvWindow - link.localSettings().initialWindow());
         cancelDialTimeout();
-        if (pending != null) {
-            link.addUnsent(-pending.readableBytes());
-            pending.release();
-            pending = null;
-        }
-        if (closeSocket && socketCtx != null) {
-            socketCtx.channel().close();
-        }
+        receive.release();
+        link.addUnsent(-send.pendingBytes());
+        send.release();
         link.removeStream(this, result);
     }
 
@@ -268,76 +236,45 @@ public final class TunnelStream {
     }
 
     private void maybeFinish() {
-        if (state == State.OPEN && closeSent && outputShut) {
-            finish(StreamResult.CLOSED, true);
+        if (state == State.OPEN && send.closeSent() && receive.isOutputShut()) {
+            finish(StreamResult.CLOSED);
+            socket.close();
         }
     }
 
     // ---- socket -> link --------------------------------------------------------------------------------------
 
-    /** Bytes read from the socket. Takes ownership of {@code buf}. */
+    /**
+     * Bytes read from the socket. Takes ownership of {@code buf}. The socket is read only once the stream is open:
+     * the server's frontend holds bytes a client sends early until the dial succeeded, and the agent's destination
+     * socket starts with auto-read off.
+     */
     void onSocketRead(ByteBuf buf) {
-        int before = pendingBytes();
-        readFromSocket(buf);
-        link.addUnsent(pendingBytes() - before);
-    }
-
-    private void readFromSocket(ByteBuf buf) {
-        if (state == State.DIALING) {
-            // Bytes the client pipelined after its request: they go out once the stream opens.
-            bytesFromSocket += buf.readableBytes();
-            if (pending == null) {
-                pending = buf;
-            } else {
-                appendPending(buf);
+        if (state != State.OPEN) {
+            buf.release();
+            if (state == State.DIALING) {
+                throw new IllegalStateException(this + ": socket read before the stream opened");
             }
             return;
         }
-        if (state != State.OPEN || closeSent) {
-            buf.release();
-            return;
-        }
-        bytesFromSocket += buf.readableBytes();
-        if (pending != null) {
-            appendPending(buf);
-        } else {
-            sendWithinCredit(buf);
-        }
+        int before = send.pendingBytes();
+        send.onRead(buf, socket.alloc());
+        link.addUnsent(send.pendingBytes() - before);
         updateReading();
     }
 
-    private void sendWithinCredit(ByteBuf buf) {
-        int chunk = link.sendChunkSize();
-        while (sendCredit > 0 && buf.isReadable()) {
-            int len = Math.min(Math.min(sendCredit, buf.readableBytes()), chunk);
-            link.writeStreamFrame(new DataFrame(id, buf.readRetainedSlice(len)));
-            sendCredit -= len;
-        }
-        if (buf.isReadable()) {
-            pending = buf;
-        } else {
-            buf.release();
-        }
-    }
-
-    private void appendPending(ByteBuf buf) {
-        CompositeByteBuf composite;
-        if (pending instanceof CompositeByteBuf c) {
-            composite = c;
-        } else {
-            composite = socketCtx.alloc().compositeBuffer();
-            composite.addComponent(true, pending);
-            pending = composite;
-        }
-        composite.addComponent(true, buf);
+    private void sendPending() {
+        int before = send.pendingBytes();
+        send.flushPending();
+        link.addUnsent(send.pendingBytes() - before);
     }
 
     /** The socket reached end of input: send CLOSE once everything read has gone out. */
     void onSocketEof() {
-        if (!socketEof && !outputShut && state != State.CLOSED && Transports.canReadTcpState(socketCtx.channel())) {
+        if (!send.inputEnded() && !receive.isOutputShut() && state != State.CLOSED && socket.canDetectReset()) {
             link.watchHalfClosed(this);
         }
-        socketEof = true;
+        send.onInputEnd();
         maybeSendClose();
         updateReading();
     }
@@ -347,10 +284,10 @@ public final class TunnelStream {
      * aborts the stream if so. Returns whether the stream still needs watching (its output is open).
      */
     boolean probeHalfClosedSocket() {
-        if (state == State.CLOSED || outputShut) {
+        if (state == State.CLOSED || receive.isOutputShut()) {
             return false;
         }
-        if (Transports.isTcpClosed(socketCtx.channel())) {
+        if (socket.isReset()) {
             reset(TunnelErrorCode.CANCEL, "socket reset by peer");
             return false;
         }
@@ -358,9 +295,7 @@ public final class TunnelStream {
     }
 
     private void maybeSendClose() {
-        if (state == State.OPEN && socketEof && pending == null && !closeSent) {
-            closeSent = true;
-            link.writeStreamFrame(new CloseFrame(id));
+        if (state == State.OPEN && send.maybeSendClose()) {
             link.flushSoon();
             maybeFinish();
         }
@@ -371,49 +306,31 @@ public final class TunnelStream {
         if (state != State.OPEN) {
             return;
         }
-        long credit = (long) sendCredit + update.increment();
-        if (credit > ProtocolConstants.MAX_WINDOW) {
+        int before = send.pendingBytes();
+        if (!send.onWindowUpdate(update.increment())) {
             reset(TunnelErrorCode.FLOW_CONTROL_ERROR, "window grew past 2^31-1");
             return;
         }
-        sendCredit = (int) credit;
-        if (pending != null) {
-            int before = pendingBytes();
-            ByteBuf buf = pending;
-            pending = null;
-            sendWithinCredit(buf);
-            link.addUnsent(pendingBytes() - before);
-            maybeSendClose();
-        }
+        link.addUnsent(send.pendingBytes() - before);
+        maybeSendClose();
         updateReading();
     }
 
     /**
-     * Re-evaluates whether the socket may be read: open, credit left, nothing pending, link writable. After the end
-     * of input the socket is read on, where it still can be (a TLS close_notify without FIN): no data can follow,
-     * but its FIN or reset then gets noticed.
+     * Re-evaluates whether the socket may be read: open, reading enabled, and either the send flow can send while the
+     * link is writable, or the input ended. After the end of input the socket is read on, where it still can be (a
+     * TLS close_notify without FIN): no data can follow, but its FIN or reset then gets noticed.
      */
     void updateReading() {
-        if (socketCtx == null) {
+        if (socket == null) {
             return;
         }
-        boolean read = state == State.OPEN && readEnabled && (socketEof
-                || !closeSent && pending == null && sendCredit > 0 && link.channel().isWritable());
+        boolean read = state == State.OPEN && readEnabled
+                && (send.inputEnded() || send.canSend() && link.channel().isWritable());
         if (read != reading) {
             reading = read;
-            applyAutoRead(socketCtx.channel(), read);
+            socket.setReading(read);
         }
-    }
-
-    /**
-     * Sets auto-read on the socket, never turning reading back on after its input ended: there the
-     * epoll transport may already have dropped the descriptor from its set, and a late read would fail it.
-     */
-    private static void applyAutoRead(Channel channel, boolean read) {
-        if (read && channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
-            return;
-        }
-        channel.config().setAutoRead(read);
     }
 
     // ---- link -> socket --------------------------------------------------------------------------------------
@@ -426,23 +343,18 @@ public final class TunnelStream {
             reset(TunnelErrorCode.PROTOCOL_ERROR, "DATA before the stream opened");
             return;
         }
-        if (closeReceived) {
+        if (receive.closeReceived()) {
             frame.release();
             reset(TunnelErrorCode.STREAM_CLOSED, "DATA after CLOSE");
             return;
         }
-        if (len > recvCredit) {
+        if (!receive.onData(len)) {
             frame.release();
             reset(TunnelErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the granted window");
             return;
         }
-        recvCredit -= len;
-        bytesToSocket += len;
-        writesInFlight++;
         link.addUnwritten(len);
-        ChannelPromise promise = socketCtx.newPromise();
-        promise.addListener(f -> onSocketWritten(len, f.cause()));
-        socketCtx.write(frame.content(), promise);
+        socket.write(frame.content()).addListener(f -> onSocketWritten(len, f.cause()));
         if (!dirty) {
             dirty = true;
             link.markSocketDirty(this);
@@ -452,12 +364,12 @@ public final class TunnelStream {
     void flushSocket() {
         dirty = false;
         if (state != State.CLOSED) {
-            socketCtx.flush();
+            socket.flush();
         }
     }
 
     private void onSocketWritten(int len, Throwable failure) {
-        writesInFlight--;
+        receive.writeDone();
         link.addUnwritten(-len);
         if (state != State.OPEN) {
             return;
@@ -469,29 +381,13 @@ public final class TunnelStream {
             reset(TunnelErrorCode.CANCEL, "socket write failed: " + why);
             return;
         }
-        recvUnacked += len;
-        if (!closeReceived && recvUnacked >= recvWindow / 2) {
-            sendWindowUpdate();
+        int increment = receive.acknowledge(len, link.eventLoop().ticker().nanoTime(),
+                link.windowGrowthIntervalNanos());
+        if (increment > 0) {
+            link.write(new WindowUpdateFrame(id, increment));
+            link.flushSoon();
         }
         maybeShutdownOutput();
-    }
-
-    private void sendWindowUpdate() {
-        int increment = recvUnacked;
-        long now = link.eventLoop().ticker().nanoTime();
-        if (recvWindow < LinkConstants.MAX_STREAM_WINDOW && now - lastUpdateNanos < link.windowGrowthIntervalNanos()) {
-            // Half the window drained within about a round trip: the window, not the network, is the limit.
-            int growth = Math.min(recvWindow, LinkConstants.MAX_STREAM_WINDOW - recvWindow);
-            if (link.reserveWindowGrowth(growth)) {
-                recvWindow += growth;
-                increment += growth;
-            }
-        }
-        lastUpdateNanos = now;
-        recvUnacked = 0;
-        recvCredit += increment;
-        link.write(new WindowUpdateFrame(id, increment));
-        link.flushSoon();
     }
 
     /** Peer half-closed: shut down the socket's output once everything before it is written. */
@@ -499,21 +395,20 @@ public final class TunnelStream {
         if (state != State.OPEN) {
             return;
         }
-        if (closeReceived) {
+        if (!receive.onClose()) {
             reset(TunnelErrorCode.STREAM_CLOSED, "second CLOSE");
             return;
         }
-        closeReceived = true;
         maybeShutdownOutput();
     }
 
     private void maybeShutdownOutput() {
-        if (closeReceived && !outputShut && writesInFlight == 0 && state == State.OPEN) {
-            outputShut = true;
+        if (state == State.OPEN && receive.shouldShutdownOutput()) {
+            receive.outputShut();
             if (dirty) {
                 flushSocket();
             }
-            Transports.shutdownOutput(socketCtx.channel());
+            socket.shutdownOutput();
             maybeFinish();
         }
     }
@@ -540,8 +435,8 @@ public final class TunnelStream {
 
     void onSocketError(Throwable cause) {
         LOG.debug("{} stream {}: socket error: {}", link, id, cause.toString());
-        if (socketCtx != null) {
-            socketCtx.channel().close();
+        if (socket != null) {
+            socket.close();
         }
     }
 

@@ -24,7 +24,7 @@ import java.util.List;
 public final class TunnelFrameDecoder extends ByteToMessageDecoder {
     private enum State { HEADER, PAYLOAD, FAILED }
 
-    /** PING and PONG payloads. */
+    // Fixed parts of the payloads, the bounds checked on the header (PING/PONG: ProtocolConstants).
     private static final int SETTINGS_HEADER_LENGTH = 2 + 1;       // version + setting count
     private static final int DIAL_MIN_LENGTH = 2 + 4 + 1 + 1;       // port + timeout + host length + 1 host byte
     private static final int DIAL_RESULT_MIN_LENGTH = 2 + 1;        // code + reason length

@@ -6,7 +6,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -37,9 +40,10 @@ public final class Transports {
     }
 
     /**
-     * A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. An
-     * error that ends one of its loops, or that reaches a handler as a fatal error ({@link FatalErrors}), ends the
-     * process ({@link FatalErrorHandler#HALT}): a process that lost a loop would stay up and serve nothing.
+     * A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. With
+     * epoll, its loops carry the {@link EpollInterestFix}. An error that ends one of its loops, or that reaches a handler
+     * as a fatal error ({@link FatalErrors}), ends the process ({@link FatalErrorHandler#HALT}): a process that lost a
+     * loop would stay up and serve nothing.
      */
     public static EventLoopGroup newGroup(int threads, String name) {
         return newGroup(threads, name, FatalErrorHandler.HALT);
@@ -47,12 +51,34 @@ public final class Transports {
 
     /** {@link #newGroup(int, String)} with another answer to fatal errors, for tests. */
     public static EventLoopGroup newGroup(int threads, String name, FatalErrorHandler onFatalError) {
-        return newGroup(threads, name, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory(), onFatalError);
+        return newGroup(threads, name, EPOLL ? new EpollInterestFix() : NioIoHandler.newFactory(), onFatalError);
     }
 
     static EventLoopGroup newGroup(int threads, String name, IoHandlerFactory factory,
                                    FatalErrorHandler onFatalError) {
         return new FatalErrorEventLoop.Group(threads, new DefaultThreadFactory(name, true), factory, onFatalError);
+    }
+
+    /** The socket channel class of the transport {@code group} runs: epoll or NIO. */
+    public static Class<? extends SocketChannel> socketChannel(EventLoopGroup group) {
+        return isEpoll(group) ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** The server socket channel class of the transport {@code group} runs: epoll or NIO. */
+    public static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
+        return isEpoll(group) ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    private static boolean isEpoll(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io) {
+            if (io.isIoType(EpollInterestFix.Handler.class) || io.isIoType(EpollIoHandler.class)) {
+                return true;
+            }
+            if (io.isIoType(NioIoHandler.class)) {
+                return false;
+            }
+        }
+        throw new IllegalArgumentException("the tunnel needs an epoll or NIO event loop group, not " + group);
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {
@@ -119,21 +145,43 @@ public final class Transports {
     }
 
     /**
-     * Closes a socket abortively: TCP RST (SO_LINGER 0) and, on a TLS socket, no close_notify (the close starts below
-     * the {@link SslHandler}). Its peer sees a reset, never what it could take for a complete end of stream, and data
-     * still queued is dropped instead of delaying the close.
+     * Closes a socket abortively: its peer sees a reset (TCP RST through {@code SO_LINGER} 0), never a clean end, and a
+     * TLS socket sends no close_notify (the close starts below the {@link SslHandler}), so a peer that reads until the
+     * end of the stream can tell truncation from completion.
      */
     public static ChannelFuture abort(Channel channel) {
-        if (channel.isOpen()) {
-            try {
-                channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            } catch (ChannelException e) {
-                // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
-                LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
-            }
+        if (!channel.isOpen()) {
+            return channel.newSucceededFuture();
+        }
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (ChannelException e) {
+            // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
+            LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
         }
         ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
         return tls != null ? tls.close() : channel.close();
+    }
+
+    /**
+     * Re-registers {@code channel} with {@code target}, so that it shares a thread with whatever else runs there (the
+     * server moves each frontend connection onto its agent link's loop). The returned future is notified on the loop
+     * the channel leaves, which still runs even if the target refuses the registration (shutting down): a failure is
+     * heard of, and the channel is then registered nowhere. Call it on the channel's loop with AUTO_READ off.
+     */
+    public static ChannelFuture moveTo(Channel channel, EventLoop target) {
+        if (channel.eventLoop() == target) {
+            return channel.newSucceededFuture();
+        }
+        ChannelPromise moved = new DefaultChannelPromise(channel, channel.eventLoop());
+        channel.deregister().addListener(deregistered -> {
+            if (deregistered.isSuccess()) {
+                target.register(moved);
+            } else {
+                moved.setFailure(deregistered.cause());
+            }
+        });
+        return moved;
     }
 
     public static String name() {

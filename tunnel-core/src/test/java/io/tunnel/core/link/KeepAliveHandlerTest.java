@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.tunnel.core.PipelineNames;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelFrameEncoder;

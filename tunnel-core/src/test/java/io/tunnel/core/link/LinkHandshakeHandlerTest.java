@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.tunnel.core.PipelineNames;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 

@@ -8,9 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnel.core.protocol.CloseFrame;
 import io.tunnel.core.protocol.DataFrame;
+import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.PongFrame;
-import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrame;
@@ -183,21 +183,21 @@ class StreamFlowControlTest {
         }
         assertThat(stream.receiveWindow()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW);
         assertThat(drainHalfWindow().increment()).as("at the cap").isEqualTo(LinkConstants.MAX_STREAM_WINDOW / 2);
-        assertThat(link.windowGrowth()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW - WINDOW);
+        assertThat(link.windowGrowthBudget().used()).isEqualTo(LinkConstants.MAX_STREAM_WINDOW - WINDOW);
 
         stream.reset(TunnelErrorCode.CANCEL, "test");
-        assertThat(link.windowGrowth()).isZero();
+        assertThat(link.windowGrowthBudget().used()).isZero();
     }
 
     @Test
     void theLinksGrowthBudgetBoundsWhatFastStreamsMayBuffer() {
-        link.windowGrowthBudget(WINDOW);
+        link.windowGrowthBudget().limit(WINDOW);
         assertThat(drainHalfWindow().increment()).isEqualTo(WINDOW / 2 + WINDOW);
         assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
 
         assertThat(drainHalfWindow().increment()).as("budget spent: credit back, no growth").isEqualTo(WINDOW);
         assertThat(stream.receiveWindow()).isEqualTo(2 * WINDOW);
-        assertThat(link.windowGrowth()).isEqualTo(WINDOW);
+        assertThat(link.windowGrowthBudget().used()).isEqualTo(WINDOW);
     }
 
     @Test

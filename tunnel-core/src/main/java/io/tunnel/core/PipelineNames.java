@@ -1,4 +1,4 @@
-package io.tunnel.core.link;
+package io.tunnel.core;
 
 /**
  * Names of every handler in the tunnel's pipelines, and their order on each side.
@@ -11,8 +11,9 @@ package io.tunnel.core.link;
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
  * server, frontend port (one channel per client)
- *   [SSL → TLS_HANDSHAKE (until the handshake succeeded) → TLS_INPUT_END]
- *     → CONNECT_DECODER → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ *   [SSL → TLS_HANDSHAKE (until the handshake succeeded) → TLS_INPUT_END → CLIENT_CERTIFICATE (until the TLS
+ *     handshake)] → CONNECT_DECODER (until the request head) → CONNECT (until the dial result)
+ *     → RELAY (on the agent link's loop)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -20,11 +21,14 @@ package io.tunnel.core.link;
  * health port (both sides)
  *   HTTP_CODEC → HTTP_AGGREGATOR → HEALTH
  * </pre>
+ *
+ * The client library's own channels are drawn in {@code io.tunnel.client.ClientPipeline}.
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
+    public static final String CLIENT_CERTIFICATE = "client-certificate";
     public static final String KEEPALIVE = "keepalive";
     public static final String FRAME_DECODER = "frame-decoder";
     public static final String FRAME_ENCODER = "frame-encoder";
