@@ -12,23 +12,33 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Processes die: the tunnel notices at once, tells clients, and heals without an operator. */
+/**
+ * Processes die: the tunnel notices at once, tells clients, and heals without an operator. Each test kills processes
+ * of a tunnel of its own.
+ */
+@ExtendWith(SharedTunnels.Extension.class)
 class AgentAndServerFaultsIT {
+    static TestPki pki;
     @TempDir
     Path tmp;
     TunnelFixture tunnel;
     TcpDestination source;
     HttpDestination http;
 
+    @BeforeAll
+    static void certificates(SharedTunnels shared) {
+        pki = shared.pki();
+    }
+
     @BeforeEach
     void start() throws Exception {
-        Jars.requireBuilt();
-        tunnel = TunnelFixture.builder(TestPki.init(tmp.resolve("certs")), tmp.resolve("logs"))
-                .plaintextFrontend().start();
+        tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).plaintextFrontend().start();
         source = TcpDestination.start(TcpDestination.Mode.SOURCE);
         http = HttpDestination.http();
     }
@@ -104,8 +114,8 @@ class AgentAndServerFaultsIT {
     /** The agent stays silent (frozen): the server's own dial timeout answers 504, and the link survives. */
     @Test
     void serverDialTimeoutAnswers504WhenTheAgentIsSilent() throws Exception {
-        try (TunnelFixture quick = TunnelFixture.builder(TestPki.init(tmp.resolve("certs-quick")),
-                tmp.resolve("logs-quick")).plaintextFrontend().serverArgs("--dial-timeout", "2s").start()) {
+        try (TunnelFixture quick = TunnelFixture.builder(pki, tmp.resolve("logs-quick")).plaintextFrontend()
+                .serverArgs("--dial-timeout", "2s").start()) {
             signal(quick.agent(), "STOP");
             long start = System.nanoTime();
             try (Socket socket = new Socket("127.0.0.1", quick.frontendPort())) {

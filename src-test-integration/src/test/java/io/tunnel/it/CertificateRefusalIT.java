@@ -8,30 +8,28 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Certificates of the wrong tree, the wrong kind or the wrong name are refused on both ports. */
+@ExtendWith(SharedTunnels.Extension.class)
 class CertificateRefusalIT {
     private static final Duration CMD = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path tmp;
     static TestPki pki;
     static TunnelFixture tunnel;
     static HttpDestination http;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
-        tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).start();
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
+        tunnel = shared.mtls();
         http = HttpDestination.http();
     }
 
     @AfterAll
     static void stop() {
-        try (TunnelFixture t = tunnel; HttpDestination h = http) {
-            // closed in reverse order
+        try (HttpDestination h = http) {
+            // only the destination is this class's own
         }
     }
 
@@ -74,12 +72,13 @@ class CertificateRefusalIT {
     @Test
     void agentPortRefusesAnAgentCertificateOfTheMasterTree() throws Exception {
         // A client certificate of the master tree: right kind, wrong trust domain.
-        JavaProcess rogue = tunnel.startAgent("--agent-cert", pki.cert("master", "proxy-client").toString(),
+        int mark = tunnel.server().mark();
+        JavaProcess rogue = tunnel.startExtraAgent("--agent-cert", pki.cert("master", "proxy-client").toString(),
                 "--agent-key", pki.key("master", "proxy-client").toString());
         try {
             rogue.awaitLog("TLS handshake with .* failed|link to .* failed during the handshake", CMD);
             assertThat(rogue.output()).doesNotContain("connected to server");
-            assertThat(tunnel.server().output()).doesNotContain("agent proxy-client connected");
+            assertThat(tunnel.server().outputSince(mark)).doesNotContain("agent proxy-client connected");
         } finally {
             rogue.stop();
         }
@@ -88,7 +87,7 @@ class CertificateRefusalIT {
     @Test
     void agentRefusesAServerWhoseCertificateDoesNotNameTheHostItDials() throws Exception {
         // 127.0.0.2 reaches the same server (loopback), but the certificate names only localhost and 127.0.0.1.
-        JavaProcess misdirected = tunnel.startAgent("--proxy-server-host", "127.0.0.2");
+        JavaProcess misdirected = tunnel.startExtraAgent("--proxy-server-host", "127.0.0.2");
         try {
             misdirected.awaitLog("TLS handshake with 127\\.0\\.0\\.2:\\d+ failed", CMD);
             assertThat(misdirected.output()).doesNotContain("connected to server");

@@ -18,12 +18,14 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tunnel-client forward} as a process: curl and iperf3 through the local port, half-close, the
  * per-connection log line, and its failures.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class ClientCliForwardIT {
     private static final Duration CMD = Duration.ofSeconds(60);
     private static final String FORWARDING = "forwarding 127\\.0\\.0\\.1:(\\d+) -> ";
@@ -38,18 +40,17 @@ class ClientCliForwardIT {
     private static int forwards;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
         http = HttpDestination.http();
         sink = TcpDestination.start(TcpDestination.Mode.SINK);
-        mtls = TunnelFixture.builder(pki, tmp.resolve("logs-mtls")).start();
-        plain = TunnelFixture.builder(pki, tmp.resolve("logs-plain")).plaintextFrontend().start();
+        mtls = shared.mtls();
+        plain = shared.plain();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture a = mtls; TunnelFixture b = plain; HttpDestination c = http; TcpDestination d = sink) {
+        try (HttpDestination c = http; TcpDestination d = sink) {
             // closed in reverse order
         }
     }

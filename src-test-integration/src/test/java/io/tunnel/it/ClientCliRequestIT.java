@@ -15,18 +15,17 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code tunnel-client request} as a process against the real server and agent: the page on stdout, and each failure
  * as one line on stderr with its documented exit code (see tunnel-client/README.md).
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class ClientCliRequestIT {
     private static final Duration CMD = Duration.ofSeconds(60);
     private static final String NOT_FOUND = "no such page\n";
 
-    @TempDir
-    static Path tmp;
     static TestPki pki;
     static TunnelFixture mtls;
     static TunnelFixture plain;
@@ -34,9 +33,8 @@ class ClientCliRequestIT {
     static HttpServer missing;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
         http = HttpDestination.http();
         missing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         missing.createContext("/", exchange -> {
@@ -47,13 +45,13 @@ class ClientCliRequestIT {
             }
         });
         missing.start();
-        mtls = TunnelFixture.builder(pki, tmp.resolve("logs-mtls")).start();
-        plain = TunnelFixture.builder(pki, tmp.resolve("logs-plain")).plaintextFrontend().start();
+        mtls = shared.mtls();
+        plain = shared.plain();
     }
 
     @AfterAll
     static void stop() {
-        try (TunnelFixture a = mtls; TunnelFixture b = plain; HttpDestination c = http) {
+        try (HttpDestination c = http) {
             if (missing != null) {
                 missing.stop(0);
             }

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +15,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Real clients through the real jars: curl (mTLS and plaintext frontend), the JDK HttpClient, openssl s_client. */
+@ExtendWith(SharedTunnels.Extension.class)
 class CurlThroughTunnelIT {
     private static final Duration CMD = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path tmp;
     static TestPki pki;
     static TunnelFixture mtls;
     static TunnelFixture plain;
@@ -31,21 +29,20 @@ class CurlThroughTunnelIT {
     static HttpDestination https;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
         pki.issue("master", "server", "dest", "--hosts", "localhost,127.0.0.1");
         http = HttpDestination.http();
         https = HttpDestination.https(java.net.InetAddress.getLoopbackAddress(),
                 Pem.serverContext(pki.cert("master", "dest"), pki.key("master", "dest")));
-        mtls = TunnelFixture.builder(pki, tmp.resolve("logs-mtls")).start();
-        plain = TunnelFixture.builder(pki, tmp.resolve("logs-plain")).plaintextFrontend().start();
+        mtls = shared.mtls();
+        plain = shared.plain();
     }
 
     @AfterAll
     static void stop() {
-        try (TunnelFixture a = mtls; TunnelFixture b = plain; HttpDestination c = http; HttpDestination d = https) {
-            // closed in reverse order; processes are checked for leaks on close
+        try (HttpDestination c = http; HttpDestination d = https) {
+            // closed in reverse order
         }
     }
 
@@ -61,11 +58,12 @@ class CurlThroughTunnelIT {
 
     @Test
     void curlThroughMutualTlsFrontendToHttp() {
+        int mark = mtls.server().mark();
         Commands.Result r = Commands.run(CMD, curlMtls("-p", "http://127.0.0.1:" + http.port() + "/"));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).isEqualTo(HttpDestination.BODY);
-        mtls.server().awaitLog("target=127\\.0\\.0\\.1:" + http.port() + " agent=agent-1 stream=\\d+ status=200",
-                CMD);
+        mtls.server().awaitLogSince(mark, "target=127\\.0\\.0\\.1:" + http.port()
+                + " agent=agent-1 stream=\\d+ status=200", CMD);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connection ends tells a complete download from a cut one: the client must see an error (a reset without TLS
  * close_notify), never the orderly end of a complete one.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class CutStreamIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Bytes the client reads before the agent is killed: the stream is well under way. */
@@ -38,9 +40,9 @@ class CutStreamIT {
     static TcpDestination http;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(SharedTunnels shared) throws Exception {
         Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+        pki = shared.pki();
         tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).start();
         source = TcpDestination.start(TcpDestination.Mode.SOURCE);
         http = TcpDestination.start(TcpDestination.Mode.HTTP10_ENDLESS);

@@ -11,28 +11,35 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every refusal is a constant answer, then the socket closes; nothing the client sent is echoed or interpreted. */
+/**
+ * Every refusal is a constant answer, then the socket closes; nothing the client sent is echoed or interpreted. Most
+ * tests use the shared plaintext tunnel; those that need other flags start a server of their own.
+ */
+@ExtendWith(SharedTunnels.Extension.class)
 class ErrorAnswersIT {
     @TempDir
     static Path tmp;
     static TestPki pki;
     static TunnelFixture tunnel;
+    /** A server without agent, and with a short header timeout. */
+    static TunnelFixture lonely;
     static TcpDestination echo;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
-        tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).plaintextFrontend()
-                .serverArgs("--header-timeout", "2s").start();
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
+        tunnel = shared.plain();
+        lonely = TunnelFixture.builder(pki, tmp.resolve("logs-lonely")).plaintextFrontend()
+                .serverArgs("--header-timeout", "2s").withoutAgent().start();
         echo = TcpDestination.start(TcpDestination.Mode.ECHO);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture t = tunnel; TcpDestination e = echo) {
+        try (TunnelFixture t = lonely; TcpDestination e = echo) {
             // closed in reverse order
         }
     }
@@ -57,15 +64,17 @@ class ErrorAnswersIT {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
         }
+        int mark = tunnel.server().mark();
         assertThat(connect("127.0.0.1:" + closed)).startsWith("HTTP/1.1 502 Bad Gateway\r\n");
-        tunnel.server().awaitLog("target=127\\.0\\.0\\.1:" + closed + " .*status=502 end=\"CONNECTION_REFUSED",
-                Duration.ofSeconds(5));
+        tunnel.server().awaitLogSince(mark, "target=127\\.0\\.0\\.1:" + closed
+                + " .*status=502 end=\"CONNECTION_REFUSED", Duration.ofSeconds(5));
     }
 
     @Test
     void unresolvableNameIs502() throws Exception {
+        int mark = tunnel.server().mark();
         assertThat(connect("no-such-host.invalid:80")).startsWith("HTTP/1.1 502 Bad Gateway\r\n");
-        tunnel.server().awaitLog("target=no-such-host\\.invalid:80 .*status=502 end=\"DNS_FAILURE",
+        tunnel.server().awaitLogSince(mark, "target=no-such-host\\.invalid:80 .*status=502 end=\"DNS_FAILURE",
                 Duration.ofSeconds(5));
     }
 
@@ -109,7 +118,7 @@ class ErrorAnswersIT {
 
     @Test
     void slowlorisIs408WithinTheHeaderTimeout() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", tunnel.frontendPort())) {
+        try (Socket socket = new Socket("127.0.0.1", lonely.frontendPort())) {
             socket.setSoTimeout(10_000);
             long start = System.nanoTime();
             socket.getOutputStream().write("CONNECT 127.0.0.1:1 HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
@@ -131,14 +140,10 @@ class ErrorAnswersIT {
 
     @Test
     void noAgentIs503AndReadyzSays503() throws Exception {
-        try (TunnelFixture lonely = TunnelFixture.builder(pki, tmp.resolve("logs-lonely")).plaintextFrontend()
-                .withoutAgent().start()) {
-            lonely.awaitReady(false);
-            String answer = exchange(lonely.frontendPort(), "CONNECT 127.0.0.1:" + echo.port()
-                    + " HTTP/1.1\r\n\r\n");
-            assertThat(answer).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
-            assertThat(lonely.status(lonely.healthPort(), "/healthz")).isEqualTo(200);
-        }
+        lonely.awaitReady(false);
+        String answer = exchange(lonely.frontendPort(), "CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
+        assertThat(lonely.status(lonely.healthPort(), "/healthz")).isEqualTo(200);
     }
 
     /** Streams above the limit are refused with 503, not queued; those within it carry on. */

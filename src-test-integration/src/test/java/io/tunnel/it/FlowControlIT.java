@@ -15,12 +15,15 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One stream whose reader stops must not stall the others on the same agent link, and what it buffers stays
- * within its window. Behaviour only: the figures (throughput with and without the stall) are the benchmark's.
+ * within its window. Behaviour only: the figures (throughput with and without the stall) are the benchmark's. The
+ * tunnel is this class's own: its assertions read server-wide metrics, which must count its streams only.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class FlowControlIT {
     /** The largest a stream window grows ({@code LinkConstants.MAX_STREAM_WINDOW}). */
     private static final long MAX_WINDOW = 8L * 1024 * 1024;
@@ -33,10 +36,8 @@ class FlowControlIT {
     static TcpDestination echo;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        tunnel = TunnelFixture.builder(TestPki.init(tmp.resolve("certs")), tmp.resolve("logs"))
-                .plaintextFrontend().start();
+    static void start(SharedTunnels shared) throws Exception {
+        tunnel = TunnelFixture.builder(shared.pki(), tmp.resolve("logs")).plaintextFrontend().start();
         source = TcpDestination.start(TcpDestination.Mode.SOURCE);
         echo = TcpDestination.start(TcpDestination.Mode.ECHO);
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * serving a real client through the real agent during and after. The hostile peer says GOAWAY(NO_ERROR) first where
  * it can, so the server sends it no client's stream.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class HostileAgentIT {
     /** The server runs with -Xmx512m: a bound on its resident memory well under heap plus 200 MiB. */
     private static final long RSS_BOUND_MIB = 512 + 200;
@@ -43,9 +45,9 @@ class HostileAgentIT {
     static HostilePeer peers;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(SharedTunnels shared) throws Exception {
         Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+        pki = shared.pki();
         pki.issue("agent", "agent", HOSTILE);
         tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).plaintextFrontend().start();
         http = HttpDestination.http();

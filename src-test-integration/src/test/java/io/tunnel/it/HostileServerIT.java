@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connects): DIALs reset at once (rapid reset) and PINGs. The agent drops the link with GOAWAY(ENHANCE_YOUR_CALM),
  * keeps its memory bounded, and connects again.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class HostileServerIT {
     /** The agent runs with -Xmx512m: a bound on its resident memory well under heap plus 200 MiB. */
     private static final long RSS_BOUND_MIB = 512 + 200;
@@ -34,9 +36,9 @@ class HostileServerIT {
     static HostilePeer.Server server;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(SharedTunnels shared) throws Exception {
         Jars.requireBuilt();
-        TestPki pki = TestPki.init(tmp.resolve("certs"));
+        TestPki pki = shared.pki();
         tunnel = TunnelFixture.builder(pki, tmp.resolve("logs")).plaintextFrontend().withoutAgent().start();
         echo = TcpDestination.start(TcpDestination.Mode.ECHO);
         peers = new HostilePeer();

@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * One of our jars running as a child process, output captured to a file. Netty's paranoid leak detection is on,
- * and {@link #close()} fails if the process reported a leak.
+ * and {@link #close()} fails if the process reported a leak. A process that serves several tests (see
+ * {@link SharedTunnels}) logs for all of them: a test reads what it caused after a {@link #mark()}.
  */
 public final class JavaProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
-    private int logMark;
 
     private JavaProcess(String name, Process process, Path log) {
         this.name = name;
@@ -60,12 +60,28 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** A position in the output: what is logged from here on, for {@link #outputSince} and {@link #awaitLogSince}. */
+    public int mark() {
+        return output().length();
+    }
+
+    /** The output after {@code mark}. */
+    public String outputSince(int mark) {
+        String output = output();
+        return output.substring(Math.min(mark, output.length()));
+    }
+
     /** Waits until the output matches {@code regex}; returns the match. */
     public Matcher awaitLog(String regex, Duration timeout) {
+        return awaitLogSince(0, regex, timeout);
+    }
+
+    /** Waits until the output after {@code mark} matches {@code regex}; returns the match. */
+    public Matcher awaitLogSince(int mark, String regex, Duration timeout) {
         Pattern pattern = Pattern.compile(regex);
         Matcher[] found = new Matcher[1];
         Await.until(name + " to log /" + regex + "/", timeout, () -> {
-            Matcher m = pattern.matcher(output());
+            Matcher m = pattern.matcher(outputSince(mark));
             if (m.find()) {
                 found[0] = m;
                 return true;
@@ -82,6 +98,11 @@ public final class JavaProcess implements AutoCloseable {
     public long countLog(String regex) {
         Pattern pattern = Pattern.compile(regex);
         return output().lines().filter(l -> pattern.matcher(l).find()).count();
+    }
+
+    /** Fails if the process reported a Netty buffer leak after {@code mark}. */
+    public void assertNoLeakSince(int mark) {
+        assertThat(outputSince(mark)).as(name + " reported a Netty buffer leak").doesNotContain("LEAK:");
     }
 
     public boolean isAlive() {
@@ -121,7 +142,7 @@ public final class JavaProcess implements AutoCloseable {
         if (process.isAlive()) {
             stop();
         }
-        assertThat(output()).as(name + " reported a Netty buffer leak").doesNotContain("LEAK:");
+        assertNoLeakSince(0);
     }
 
     public Path log() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * line per cause and interval, then a summary line, never a line per connection, and no access-log line for a
  * frontend connection that never completed TLS.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class RefusedConnectionsLogIT {
     private static final int CONNECTIONS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -28,9 +30,9 @@ class RefusedConnectionsLogIT {
     static TunnelFixture tunnel;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(SharedTunnels shared) throws Exception {
         Jars.requireBuilt();
-        tunnel = TunnelFixture.builder(TestPki.init(tmp.resolve("certs")), tmp.resolve("logs")).start();
+        tunnel = TunnelFixture.builder(shared.pki(), tmp.resolve("logs")).start();
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,14 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What a stream carries: half-close, bulk transfers byte for byte, concurrency, pipelined bytes. */
+@ExtendWith(SharedTunnels.Extension.class)
 class StreamSemanticsIT {
     private static final long HUNDRED_MIB = 100L * 1024 * 1024;
 
-    @TempDir
-    static Path tmp;
     static TunnelFixture tunnel;
     static TcpDestination sink;
     static TcpDestination source;
@@ -35,10 +33,8 @@ class StreamSemanticsIT {
     static TcpDestination mute;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        tunnel = TunnelFixture.builder(TestPki.init(tmp.resolve("certs")), tmp.resolve("logs"))
-                .plaintextFrontend().start();
+    static void start(SharedTunnels shared) throws Exception {
+        tunnel = shared.plain();
         sink = TcpDestination.start(TcpDestination.Mode.SINK);
         source = TcpDestination.start(TcpDestination.Mode.SOURCE);
         echo = TcpDestination.start(TcpDestination.Mode.ECHO);
@@ -47,7 +43,7 @@ class StreamSemanticsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture t = tunnel; TcpDestination a = sink; TcpDestination b = source; TcpDestination c = echo;
+        try (TcpDestination a = sink; TcpDestination b = source; TcpDestination c = echo;
              TcpDestination d = mute) {
             // closed in reverse order
         }
@@ -76,6 +72,7 @@ class StreamSemanticsIT {
     @Test
     void aResetAfterTheClientsHalfCloseEndsTheStream() throws Exception {
         int clientPort;
+        int mark = tunnel.server().mark();
         try (Socket socket = ConnectSocket.open(tunnel.frontendPort(), "127.0.0.1:" + mute.port())) {
             clientPort = socket.getLocalPort();
             socket.getOutputStream().write(42);
@@ -84,7 +81,7 @@ class StreamSemanticsIT {
                     .isEqualTo(new Pattern.Digest(1, sha256(new byte[] {42})));
             socket.setSoLinger(true, 0); // close() now sends RST
         }
-        String line = tunnel.server().awaitLog("access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+        String line = tunnel.server().awaitLogSince(mark, "access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
                 Duration.ofSeconds(10)).group();
         assertThat(line).contains("end=\"CANCEL (socket reset by peer)\"");
     }

@@ -33,12 +33,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tunnel-client library against the real server and agent jars: {@code dialChannel} and {@code dialSocket} over
  * the mTLS frontend (pki-tool's proxy-client certificate) and the plaintext one, and every typed failure.
  */
+@ExtendWith(SharedTunnels.Extension.class)
 class TunnelClientIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -47,7 +49,7 @@ class TunnelClientIT {
     static TestPki pki;
     static TunnelFixture mtls;
     static TunnelFixture plain;
-    /** The mTLS frontend on the JDK's TLS (the others run on OpenSSL, the default). */
+    /** The mTLS frontend on the JDK's TLS (the others run on OpenSSL, the default): this class's own. */
     static TunnelFixture jdk;
     static HttpDestination http;
     static TcpDestination sink;
@@ -56,14 +58,13 @@ class TunnelClientIT {
     static TunnelClient plainClient;
 
     @BeforeAll
-    static void start() throws Exception {
-        Jars.requireBuilt();
-        pki = TestPki.init(tmp.resolve("certs"));
+    static void start(SharedTunnels shared) throws Exception {
+        pki = shared.pki();
         http = HttpDestination.http();
         sink = TcpDestination.start(TcpDestination.Mode.SINK);
         greeter = TcpDestination.start(TcpDestination.Mode.GREETER);
-        mtls = TunnelFixture.builder(pki, tmp.resolve("logs-mtls")).start();
-        plain = TunnelFixture.builder(pki, tmp.resolve("logs-plain")).plaintextFrontend().start();
+        mtls = shared.mtls();
+        plain = shared.plain();
         jdk = TunnelFixture.builder(pki, tmp.resolve("logs-jdk")).serverArgs("--frontend-tls-provider", "JDK").start();
         mtlsClient = new TunnelClient(mtlsConfig(mtls.frontendPort()).build());
         plainClient = new TunnelClient(TunnelClientConfig.builder().proxy("127.0.0.1", plain.frontendPort()).build());
@@ -71,7 +72,7 @@ class TunnelClientIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try (TunnelFixture a = mtls; TunnelFixture b = plain; TunnelFixture g = jdk; HttpDestination c = http;
+        try (TunnelFixture g = jdk; HttpDestination c = http;
              TcpDestination d = sink; TcpDestination h = greeter; TunnelClient e = mtlsClient;
              TunnelClient f = plainClient) {
             // closed in reverse order; the jars are checked for leaks on close
@@ -214,6 +215,7 @@ class TunnelClientIT {
     @Test
     void socketThroughMutualTlsHalfClosedMidDownloadEndsWithTheOpenSslFrontend() throws Exception {
         int clientPort;
+        int mark = mtls.server().mark();
         try (Socket socket = mtlsClient.dialSocket("127.0.0.1", http.port())) {
             clientPort = socket.getLocalPort();
             socket.setSoTimeout((int) WAIT.toMillis());
@@ -224,7 +226,7 @@ class TunnelClientIT {
             socket.shutdownOutput();
             assertThat(drainUntilEnd(in)).as("how the download ended").isNotEqualTo("timed out");
         }
-        String line = mtls.server().awaitLog("access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+        String line = mtls.server().awaitLogSince(mark, "access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
                 Duration.ofSeconds(5)).group();
         assertThat(line).as("the access log names why the stream ended")
                 .contains("end=\"CANCEL (socket write failed: SSLEngine closed already)\"");

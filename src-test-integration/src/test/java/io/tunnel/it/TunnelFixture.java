@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 
 /**
  * A tunnel-server and a tunnel-agent running as processes from the real jars, with certificates from pki-tool.
- * Every port is chosen by the OS (port 0) and read from the processes' start-up lines.
+ * Every port is chosen by the OS (port 0) and read from the processes' start-up lines. A test class that needs only
+ * the standard tunnels takes them from {@link SharedTunnels} instead of starting its own.
  */
 public final class TunnelFixture implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -155,9 +156,23 @@ public final class TunnelFixture implements AutoCloseable {
 
     /**
      * Starts an agent with the fixture's certificate and server address; {@code overrides} are flag/value pairs
-     * that replace the defaults (e.g. another {@code --agent-cert}) or add flags.
+     * that replace the defaults (e.g. another {@code --agent-cert}) or add flags. It becomes {@link #agent()}.
      */
     public JavaProcess startAgent(String... overrides) throws IOException {
+        agent = launchAgent(overrides);
+        agentHealthPort = Integer.parseInt(agent.awaitLog(AGENT_PORTS, START_TIMEOUT).group(1));
+        return agent;
+    }
+
+    /**
+     * Starts one more agent like {@link #startAgent}, but {@link #agent()} stays the fixture's own: for a test on a
+     * shared fixture whose agent must not be replaced. Stopped by the caller, or with the fixture.
+     */
+    public JavaProcess startExtraAgent(String... overrides) throws IOException {
+        return launchAgent(overrides);
+    }
+
+    private JavaProcess launchAgent(String... overrides) throws IOException {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("--proxy-server-host", agentServerHost);
         flags.put("--proxy-server-port", Integer.toString(agentPort));
@@ -174,11 +189,10 @@ public final class TunnelFixture implements AutoCloseable {
             args.add(flag);
             args.add(value);
         });
-        agent = JavaProcess.start("agent-" + (++agentStarts), Jars.AGENT, logDir, agentWrapper, args);
-        processes.add(agent);
-        Matcher m = agent.awaitLog(AGENT_PORTS, START_TIMEOUT);
-        agentHealthPort = Integer.parseInt(m.group(1));
-        return agent;
+        JavaProcess started = JavaProcess.start("agent-" + (++agentStarts), Jars.AGENT, logDir, agentWrapper, args);
+        processes.add(started);
+        started.awaitLog(AGENT_PORTS, START_TIMEOUT);
+        return started;
     }
 
     private static void putPairs(Map<String, String> flags, List<String> pairs) {
@@ -251,6 +265,20 @@ public final class TunnelFixture implements AutoCloseable {
 
     public int agentHealthPort() {
         return agentHealthPort;
+    }
+
+    /** Every process the fixture started (server and agents, restarted ones too), oldest first. */
+    public List<JavaProcess> processes() {
+        return List.copyOf(processes);
+    }
+
+    /** Fails, with its output, if the server or the agent is no longer running. */
+    public void assertRunning() {
+        for (JavaProcess process : agent == null ? List.of(server) : List.of(server, agent)) {
+            if (!process.isAlive()) {
+                throw new AssertionError(process + " is no longer running:\n" + process.output());
+            }
+        }
     }
 
     /** The frontend as a proxy URL for curl. */

@@ -1,10 +1,12 @@
 package io.tunnel.agent;
 
+import io.tunnel.agent.policy.DestinationRule;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything a {@link TunnelAgent} needs, fixed before it starts.
@@ -23,6 +25,8 @@ import java.time.Duration;
  * @param keepaliveTimeout  silence after which the link is considered dead
  * @param reconnectInitial  first reconnect delay; doubles up to {@code reconnectMax}, with jitter
  * @param reconnectMax      cap of the reconnect delay
+ * @param allowDestinations destinations the agent may dial (empty: all but the denied ones)
+ * @param denyDestinations  destinations the agent never dials
  */
 public record AgentConfig(
         String serverHost,
@@ -38,5 +42,7 @@ public record AgentConfig(
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
         Duration reconnectInitial,
-        Duration reconnectMax) {
+        Duration reconnectMax,
+        List<DestinationRule> allowDestinations,
+        List<DestinationRule> denyDestinations) {
 }

@@ -2,6 +2,7 @@ package io.tunnel.agent;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
+import io.tunnel.agent.policy.DestinationFlags;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.LinkFlags;
@@ -71,11 +72,12 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     final Server server = new Server();
     final Dial dial = new Dial();
+    final DestinationFlags destinations = new DestinationFlags();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {server, dial, misc};
+        return new Object[] {server, dial, destinations, misc};
     }
 
     @Override
@@ -87,6 +89,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
             problems.add("--max-streams and --resolver-threads must be positive");
         }
         server.link.check(problems);
+        destinations.check(problems);
         return problems;
     }
 
@@ -96,6 +99,6 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
-                server.reconnectInitial, server.reconnectMax);
+                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules());
     }
 }

@@ -52,13 +52,14 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
     }
 
     private final AgentConfig config;
-    private final Dialer dialer;
-    private final TunnelAgent agent;
+    private final StreamDialer dialer;
+    private final AgentLinks agent;
     private final RateLimitedLog<Failure> failures;
     private long helloSentNanos;
     private boolean failed;
 
-    AgentHandshakeHandler(AgentConfig config, Dialer dialer, TunnelAgent agent, RateLimitedLog<Failure> failures) {
+    AgentHandshakeHandler(AgentConfig config, StreamDialer dialer, AgentLinks agent,
+                          RateLimitedLog<Failure> failures) {
         this.config = config;
         this.dialer = dialer;
         this.agent = agent;
@@ -101,7 +102,7 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
         if (msg instanceof HelloAckFrame ack && ack.version() == ProtocolConstants.VERSION) {
             ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(config.linkSettings().maxFrameSize());
             TunnelLink link = new TunnelLink(ctx.channel(), config.serverHost() + ':' + config.serverPort(),
-                    config.linkSettings(), ack.settings(), agent::streamEnded);
+                    config.linkSettings(), ack.settings(), agent);
             link.recordRtt(ctx.executor().ticker().nanoTime() - helloSentNanos); // a first sample, refined later
             ctx.pipeline().replace(this, PipelineNames.LINK, new AgentLinkHandler(link, dialer, config.maxStreams()));
             agent.linkEstablished(link);

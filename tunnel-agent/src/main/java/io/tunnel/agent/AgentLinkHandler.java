@@ -12,10 +12,10 @@ import io.tunnel.core.protocol.TunnelProtocolException;
 
 /** The agent's end of the link: turns each DIAL into a destination connection. */
 final class AgentLinkHandler extends TunnelLinkHandler {
-    private final Dialer dialer;
+    private final StreamDialer dialer;
     private final int maxStreams;
 
-    AgentLinkHandler(TunnelLink link, Dialer dialer, int maxStreams) {
+    AgentLinkHandler(TunnelLink link, StreamDialer dialer, int maxStreams) {
         super(link);
         this.dialer = dialer;
         this.maxStreams = maxStreams;

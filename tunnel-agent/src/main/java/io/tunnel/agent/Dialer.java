@@ -6,6 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.unix.Errors;
+import io.netty.util.NetUtil;
+import io.tunnel.agent.policy.DestinationPolicy;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.StreamRelayHandler;
@@ -15,11 +18,11 @@ import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.transport.Transports;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,32 +34,47 @@ import org.apache.logging.log4j.Logger;
  * DNS, {@code /etc/hosts} and search domains work as for any program here, without blocking an event loop), then
  * connects a socket registered on the link's own event loop, within the dial timeout, and answers DIAL_RESULT.
  */
-final class Dialer {
+final class Dialer implements StreamDialer {
     private static final Logger LOG = LogManager.getLogger(Dialer.class);
+    /**
+     * Linux's {@code ETIMEDOUT}, negated as Netty reports errno. {@link Errors} names no constant for it; its native
+     * transport, the only source of a {@link Errors.NativeIoException}, is Linux's epoll.
+     */
+    static final int ETIMEDOUT_NEGATIVE = -110;
 
     private final ExecutorService resolver;
     private final long maxDialMillis;
+    private final DestinationPolicy policy;
 
-    Dialer(ExecutorService resolver, long maxDialMillis) {
+    Dialer(ExecutorService resolver, long maxDialMillis, DestinationPolicy policy) {
         this.resolver = resolver;
         this.maxDialMillis = maxDialMillis;
+        this.policy = policy;
     }
 
-    /** Starts the dial of a new stream; runs on the link's loop, as do all callbacks. */
-    void dial(TunnelStream stream, DialFrame dial) {
+    @Override
+    public void dial(TunnelStream stream, DialFrame dial) {
         TunnelLink link = stream.link();
         long timeoutMillis = Math.min(maxDialMillis, dial.timeoutMillis());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             resolver.execute(() -> {
-                InetAddress address;
+                InetSocketAddress destination;
                 try {
-                    address = InetAddress.getByName(dial.host());
+                    destination = new InetSocketAddress(InetAddress.getByName(dial.host()), dial.port());
                 } catch (UnknownHostException e) {
                     link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.DNS_FAILURE, "cannot resolve host"));
                     return;
                 }
-                link.eventLoop().execute(() -> connect(stream, new InetSocketAddress(address, dial.port()), deadline));
+                // Judged on the address resolved here, which is the one connected to: no second lookup.
+                String refusal = policy.refusal(destination);
+                if (refusal != null) {
+                    String reason = "destination " + NetUtil.toSocketAddressString(destination) + " not allowed: "
+                            + refusal;
+                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.POLICY_DENIED, reason));
+                    return;
+                }
+                link.eventLoop().execute(() -> connect(stream, destination, deadline));
             });
         } catch (RejectedExecutionException e) {
             fail(stream, TunnelErrorCode.TOO_MANY_STREAMS, "resolver saturated");
@@ -110,20 +128,52 @@ final class Dialer {
         stream.dialFailed(code, reason);
     }
 
+    /**
+     * The DIAL_RESULT code of a failed connect (docs/protocol.md §5), from the exception's type and, where Netty's
+     * native transport reports one, its errno:
+     * <ul>
+     *   <li>{@link ConnectTimeoutException}: Netty's {@code CONNECT_TIMEOUT_MILLIS}, the dial timeout, expired;
+     *   <li>{@link Errors.NativeIoException}: by errno, see {@link #classifyErrno(int)};
+     *   <li>{@link NoRouteToHostException}: {@code EHOSTUNREACH} or {@code ENETUNREACH} (epoll), {@code EHOSTUNREACH}
+     *       (NIO);
+     *   <li>{@link UnknownHostException}: the name did not resolve;
+     *   <li>any other {@link ConnectException}: {@code ECONNREFUSED}, what the type stands for (epoll and NIO both
+     *       throw it for a refused connect). The kernel's own SYN timeout ({@code ETIMEDOUT}) comes as the same type,
+     *       but with Linux's defaults only after about two minutes, long after the dial timeout (5 s by default);
+     *   <li>anything else ({@code ENETUNREACH} on NIO is a plain {@link java.net.SocketException}): the destination
+     *       cannot be reached.
+     * </ul>
+     */
     static TunnelErrorCode classify(Throwable cause) {
-        if (cause instanceof ConnectTimeoutException) {
+        if (cause instanceof ConnectTimeoutException) { // a ConnectException too: checked first
             return TunnelErrorCode.DIAL_TIMEOUT;
+        }
+        if (cause instanceof Errors.NativeIoException nativeError) {
+            return classifyErrno(nativeError.expectedErr());
         }
         if (cause instanceof NoRouteToHostException) {
             return TunnelErrorCode.HOST_UNREACHABLE;
         }
-        String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-        if (message.contains("refused")) {
+        if (cause instanceof UnknownHostException) {
+            return TunnelErrorCode.DNS_FAILURE;
+        }
+        if (cause instanceof ConnectException) {
             return TunnelErrorCode.CONNECTION_REFUSED;
         }
-        if (message.contains("timed out")) {
+        return TunnelErrorCode.HOST_UNREACHABLE;
+    }
+
+    /**
+     * The code for a negated errno of Netty's native transport (only there, so {@link Errors}' constants, which
+     * need the native library, are safe to read).
+     */
+    static TunnelErrorCode classifyErrno(int negativeErrno) {
+        if (negativeErrno == Errors.ERROR_ECONNREFUSED_NEGATIVE) {
+            return TunnelErrorCode.CONNECTION_REFUSED;
+        }
+        if (negativeErrno == ETIMEDOUT_NEGATIVE) {
             return TunnelErrorCode.DIAL_TIMEOUT;
         }
-        return TunnelErrorCode.HOST_UNREACHABLE;
+        return TunnelErrorCode.HOST_UNREACHABLE; // EHOSTUNREACH, ENETUNREACH and whatever else keeps us out
     }
 }

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tunnel.agent.policy.DestinationPolicy;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
@@ -42,7 +43,7 @@ import org.apache.logging.log4j.Logger;
  * loop); the server's name is resolved on the resolver pool, never on an event loop; each link lives on its own loop
  * and reports to the control loop.
  */
-public final class TunnelAgent implements AutoCloseable {
+public final class TunnelAgent implements AgentLinks, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelAgent.class);
     private static final Logger ACCESS = LogManager.getLogger("tunnel.access");
     private static final int RESOLVER_QUEUE = 4096;
@@ -90,13 +91,14 @@ public final class TunnelAgent implements AutoCloseable {
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
-        dialer = new Dialer(resolver, config.dialTimeout().toMillis());
         try {
             health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry);
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
+        dialer = new Dialer(resolver, config.dialTimeout().toMillis(), new DestinationPolicy(
+                config.allowDestinations(), config.denyDestinations(), health.port()));
         LOG.info("tunnel-agent ({}, TLS {}) connecting to {}:{}, health port {}", Transports.name(),
                 config.tlsProvider().toNetty(), config.serverHost(), config.serverPort(), health.port());
         control.execute(this::connect);
@@ -160,8 +162,8 @@ public final class TunnelAgent implements AutoCloseable {
         }));
     }
 
-    /** The handshake completed; called on the link's loop. */
-    void linkEstablished(TunnelLink established) {
+    @Override
+    public void linkEstablished(TunnelLink established) {
         link = established;
         LOG.info("connected to server {} ({}), link {}", established.peerId(), established.channel().remoteAddress(),
                 established.channel().id().asShortText());
@@ -197,7 +199,8 @@ public final class TunnelAgent implements AutoCloseable {
         control.schedule((Runnable) this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
-    void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
+    @Override
+    public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
         streams.labelValues(result.isClean() ? "closed" : result.code().name().toLowerCase()).inc();
         ACCESS.info("stream={} target={} opened={} end=\"{}\" up={} down={} duration_ms={}", stream.id(),
                 stream.target(), stream.wasOpened(), result, stream.bytesFromSocket(), stream.bytesToSocket(),

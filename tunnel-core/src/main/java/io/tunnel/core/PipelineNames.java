@@ -22,7 +22,8 @@ package io.tunnel.core;
  *   HTTP_CODEC → HTTP_AGGREGATOR → HEALTH
  * </pre>
  *
- * The client library's own channels are drawn in {@code io.tunnel.client.ClientPipeline}.
+ * The client library's own channels are drawn in {@code io.tunnel.client.ClientPipeline}, the pod webhook's in
+ * {@code io.tunnel.agent.webhook.WebhookPipeline}.
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";

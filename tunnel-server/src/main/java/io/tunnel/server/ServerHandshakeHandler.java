@@ -22,6 +22,7 @@ import io.tunnel.core.transport.FatalErrors;
 import io.tunnel.server.HandshakeFailures.AgentRefusal;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,15 +41,23 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private final AgentRegistry registry;
     private final AccessLog accessLog;
     private final HandshakeFailures failures;
+    private final Function<ChannelHandlerContext, Optional<String>> identify;
     private String agentId;
     private boolean refused;
 
     ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog,
                            HandshakeFailures failures) {
+        this(config, registry, accessLog, failures, ServerHandshakeHandler::identify);
+    }
+
+    /** @param identify the agent id of the peer once TLS completed, empty if it may not be an agent */
+    ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog,
+                           HandshakeFailures failures, Function<ChannelHandlerContext, Optional<String>> identify) {
         this.config = config;
         this.registry = registry;
         this.accessLog = accessLog;
         this.failures = failures;
+        this.identify = identify;
     }
 
     @Override
@@ -72,7 +81,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
                 ctx.close();
                 return;
             }
-            Optional<String> id = identify(ctx);
+            Optional<String> id = identify.apply(ctx);
             if (id.isEmpty()) {
                 refused = true;
                 if (failures.agentRefused(AgentRefusal.CERTIFICATE)) {

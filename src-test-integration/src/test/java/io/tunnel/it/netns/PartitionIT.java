@@ -10,18 +10,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A network partition that sends no FIN or RST: iptables in the private namespace silently drops the agent link's
  * packets both ways. Only the keep-alives can notice. With short keep-alive flags the test is quick; the defaults
  * are read from the jars' usage to show that they bound the detection by 45 s too.
  */
+@ExtendWith(SharedPrivateNetwork.Extension.class)
 class PartitionIT {
     /** How long a silent agent may stay registered with the defaults. */
     private static final Duration DETECTION_BOUND = Duration.ofSeconds(45);
@@ -32,23 +32,14 @@ class PartitionIT {
     private static final String DEAD_LINK = "nothing received for " + KEEPALIVE_TIMEOUT.toMillis()
             + " ms, closing it as dead";
 
-    @TempDir
-    static Path tmp;
     static PrivateNetwork network;
     NetnsTunnel tunnel;
     NsProcess stream;
     boolean partitioned;
 
     @BeforeAll
-    static void start() throws Exception {
-        network = PrivateNetwork.start("tunit-part", tmp);
-    }
-
-    @AfterAll
-    static void stopNetwork() {
-        if (network != null) {
-            network.close();
-        }
+    static void start(SharedPrivateNetwork shared) {
+        network = shared.get();
     }
 
     @AfterEach
@@ -66,7 +57,7 @@ class PartitionIT {
     @Test
     void partitionWithoutFinIsDetectedByKeepAliveAndHealsByItself(TestInfo test) throws Exception {
         Netns net = network.net;
-        Path logs = network.logDir(test.getTestMethod().orElseThrow().getName());
+        Path logs = network.logDir(test);
         tunnel = NetnsTunnel.start(net, network.pki, logs, KEEPALIVE_FLAGS, KEEPALIVE_FLAGS);
         tunnel.awaitWorking(network.pageUrl(net.serviceIp()));
         long links = tunnel.agent().countLog("connected to server");

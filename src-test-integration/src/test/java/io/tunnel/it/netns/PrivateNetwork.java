@@ -1,23 +1,22 @@
 package io.tunnel.it.netns;
 
 import io.tunnel.it.Await;
+import io.tunnel.it.TestDirs;
 import io.tunnel.it.TestPki;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInfo;
 
 /**
- * What every netns test class starts in {@code @BeforeAll}: the root check, the namespaces, certificates naming the
- * public address, and the private services (dnsmasq with the private-only name, an HTTP page, a TCP echo), all
- * ready. Logs go to {@code target/netns-it/<prefix>/} so they outlive a failed run. {@link #close()} stops the
- * services and removes the namespaces, whatever happened before.
+ * What every netns test class needs (one for all of them in a run, see {@link SharedPrivateNetwork}): the root check,
+ * the namespaces, certificates naming the public address, and the private services (dnsmasq with the private-only
+ * name, an HTTP page, a TCP echo), all ready. Files and logs go to {@code target/netns-it/<prefix>/} so they outlive
+ * a failed run. {@link #close()} stops the services and removes the namespaces, whatever happened before.
  */
 final class PrivateNetwork implements AutoCloseable {
     static final String[] TOOLS = {"ip", "iptables", "dnsmasq", "curl", "python3", "bash", "timeout", "getent"};
@@ -38,16 +37,14 @@ final class PrivateNetwork implements AutoCloseable {
     }
 
     /** Requires root (skip, or fail under CI), then builds everything for the namespace prefix. */
-    static PrivateNetwork start(String prefix, Path tmp) throws IOException {
+    static PrivateNetwork start(String prefix) throws IOException {
         Privileged.require(TOOLS);
-        Path logDir = Path.of("target", "netns-it", prefix).toAbsolutePath();
-        deleteTree(logDir);
-        Files.createDirectories(logDir);
+        Path logDir = TestDirs.fresh(Path.of("target", "netns-it", prefix).toAbsolutePath());
         Netns net = Netns.up(prefix);
         PrivateNetwork network = null;
         try {
-            network = new PrivateNetwork(net, NetnsTunnel.pki(tmp.resolve("certs"), net), logDir);
-            Path www = Files.createDirectories(tmp.resolve("www"));
+            network = new PrivateNetwork(net, NetnsTunnel.pki(logDir.resolve("certs"), net), logDir);
+            Path www = Files.createDirectories(logDir.resolve("www"));
             Files.writeString(www.resolve("index.html"), PAGE, StandardCharsets.US_ASCII);
             network.services.addAll(net.startPrivateServices(logDir, www, HTTP_PORT, ECHO_PORT));
             network.awaitServices();
@@ -82,9 +79,15 @@ final class PrivateNetwork implements AutoCloseable {
         return host + ":" + ECHO_PORT;
     }
 
-    /** A log directory of its own for one test (processes append to {@code <name>.log}). */
+    /** A log directory of its own for one test class or test (processes append to {@code <name>.log}). */
     Path logDir(String test) {
         return logDir.resolve(test);
+    }
+
+    /** A log directory of its own for one test, named after its class and method. */
+    Path logDir(TestInfo test) {
+        return logDir(test.getTestClass().orElseThrow().getSimpleName() + "-"
+                + test.getTestMethod().orElseThrow().getName());
     }
 
     /** Starts a client in the public namespace streaming through the tunnel to the echo service. */
@@ -101,21 +104,6 @@ final class PrivateNetwork implements AutoCloseable {
             }
         } finally {
             net.close();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

@@ -3,40 +3,34 @@ package io.tunnel.it.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tunnel.it.Commands;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo's checks as assertions: the public network cannot reach the private one, not even its names, and the
  * tunnel reaches both the private addresses and the private-only name, resolved on the agent's side.
  */
+@ExtendWith(SharedPrivateNetwork.Extension.class)
 class PrivateNetworkIT {
-    @TempDir
-    static Path tmp;
     static PrivateNetwork network;
     static NetnsTunnel tunnel;
 
     @BeforeAll
-    static void start() throws Exception {
-        network = PrivateNetwork.start("tunit-net", tmp);
-        try {
-            tunnel = NetnsTunnel.start(network.net, network.pki, network.logDir("tunnel"), List.of(), List.of());
-        } catch (Exception | Error e) {
-            network.close();
-            throw e;
-        }
+    static void start(SharedPrivateNetwork shared) throws Exception {
+        network = shared.get();
+        tunnel = NetnsTunnel.start(network.net, network.pki, network.logDir("PrivateNetworkIT"), List.of(),
+                List.of());
     }
 
     @AfterAll
     static void stop() {
-        try (PrivateNetwork n = network; NetnsTunnel t = tunnel) {
-            // tunnel first, then services and namespaces
+        if (tunnel != null) {
+            tunnel.close();
         }
     }
 
@@ -73,16 +67,19 @@ class PrivateNetworkIT {
     @Test
     void curlThroughTheTunnelReachesThePrivateAddress() {
         Netns net = network.net;
+        int mark = tunnel.server().mark();
         assertThat(tunnel.fetch(network.pageUrl(net.serviceIp()))).isEqualTo(PrivateNetwork.PAGE);
-        tunnel.server().awaitLog("target=" + Pattern.quote(net.serviceIp() + ":" + PrivateNetwork.HTTP_PORT)
+        tunnel.server().awaitLogSince(mark, "target=" + Pattern.quote(net.serviceIp() + ":" + PrivateNetwork.HTTP_PORT)
                 + " agent=\\S+ stream=\\d+ status=200 end=\"closed\"", Duration.ofSeconds(10));
     }
 
     @Test
     void privateOnlyNameWorksThroughTheTunnel() {
         Netns net = network.net;
+        int mark = tunnel.server().mark();
         assertThat(tunnel.fetch(network.pageUrl(net.privateName()))).isEqualTo(PrivateNetwork.PAGE);
-        tunnel.server().awaitLog("target=" + Pattern.quote(net.privateName() + ":" + PrivateNetwork.HTTP_PORT)
+        tunnel.server().awaitLogSince(mark, "target="
+                + Pattern.quote(net.privateName() + ":" + PrivateNetwork.HTTP_PORT)
                 + " agent=\\S+ stream=\\d+ status=200 end=\"closed\"", Duration.ofSeconds(10));
     }
 

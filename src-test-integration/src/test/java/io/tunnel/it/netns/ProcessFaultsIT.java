@@ -6,38 +6,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Processes die on either side of the router: clients hear of it at once and the tunnel heals by itself. */
+@ExtendWith(SharedPrivateNetwork.Extension.class)
 class ProcessFaultsIT {
-    @TempDir
-    static Path tmp;
     static PrivateNetwork network;
     NetnsTunnel tunnel;
     NsProcess stream;
     Path logs;
 
     @BeforeAll
-    static void start() throws Exception {
-        network = PrivateNetwork.start("tunit-proc", tmp);
-    }
-
-    @AfterAll
-    static void stopNetwork() {
-        if (network != null) {
-            network.close();
-        }
+    static void start(SharedPrivateNetwork shared) {
+        network = shared.get();
     }
 
     @BeforeEach
     void startTunnel(TestInfo test) throws Exception {
-        logs = network.logDir(test.getTestMethod().orElseThrow().getName());
+        logs = network.logDir(test);
         tunnel = NetnsTunnel.start(network.net, network.pki, logs, List.of(), List.of());
     }
 

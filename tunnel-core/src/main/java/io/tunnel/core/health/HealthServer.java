@@ -66,6 +66,14 @@ public final class HealthServer implements AutoCloseable {
         return new HealthServer(channel);
     }
 
+    /** A plain-text answer with a constant ASCII body; also used by the pod webhook. */
+    public static FullHttpResponse text(HttpResponseStatus status, String body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
+        return response;
+    }
+
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
@@ -115,13 +123,6 @@ public final class HealthServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
-        }
-
-        private static FullHttpResponse text(HttpResponseStatus status, String body) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
-            return response;
         }
 
         @Override

@@ -26,6 +26,7 @@ public final class TunnelFrameDecoder extends ByteToMessageDecoder {
 
     // Fixed parts of the payloads, the bounds checked on the header (PING/PONG: ProtocolConstants).
     private static final int SETTINGS_HEADER_LENGTH = 2 + 1;       // version + setting count
+    private static final int ATTRIBUTES_LENGTH_LENGTH = 2;
     private static final int DIAL_MIN_LENGTH = 2 + 4 + 1 + 1;       // port + timeout + host length + 1 host byte
     private static final int DIAL_RESULT_MIN_LENGTH = 2 + 1;        // code + reason length
     private static final int GOAWAY_MIN_LENGTH = 4 + 2 + 1;         // last stream + code + reason length
@@ -143,11 +144,13 @@ public final class TunnelFrameDecoder extends ByteToMessageDecoder {
         return switch (type) {
             case HELLO -> {
                 int version = payload.readUnsignedShort();
-                yield new HelloFrame(version, readSettings(payload));
+                TunnelSettings settings = readSettings(payload);
+                yield new HelloFrame(version, settings, readAttributes(payload));
             }
             case HELLO_ACK -> {
                 int version = payload.readUnsignedShort();
-                yield new HelloAckFrame(version, readSettings(payload));
+                TunnelSettings settings = readSettings(payload);
+                yield new HelloAckFrame(version, settings, readAttributes(payload));
             }
             case DIAL -> {
                 int port = payload.readUnsignedShort();
@@ -198,7 +201,7 @@ public final class TunnelFrameDecoder extends ByteToMessageDecoder {
 
     private static TunnelSettings readSettings(ByteBuf payload) {
         int count = payload.readUnsignedByte();
-        if (payload.readableBytes() != count * TunnelSettings.ENTRY_LENGTH) {
+        if (payload.readableBytes() < count * TunnelSettings.ENTRY_LENGTH) {
             throw fail(TunnelErrorCode.FRAME_SIZE_ERROR, "settings length does not match their count " + count);
         }
         TunnelSettings defaults = TunnelSettings.DEFAULT;
@@ -220,6 +223,33 @@ public final class TunnelFrameDecoder extends ByteToMessageDecoder {
             }
         }
         return new TunnelSettings(maxFrameSize, initialWindow, keepalive, maxStreams);
+    }
+
+    /** The optional attributes field after the settings: a 2-byte length, then that many bytes 0x21–0x7E. */
+    private static String readAttributes(ByteBuf payload) {
+        if (!payload.isReadable()) {
+            return "";
+        }
+        if (payload.readableBytes() < ATTRIBUTES_LENGTH_LENGTH) {
+            throw fail(TunnelErrorCode.FRAME_SIZE_ERROR, "truncated attributes length");
+        }
+        int len = payload.readUnsignedShort();
+        if (len != payload.readableBytes()) {
+            throw fail(TunnelErrorCode.FRAME_SIZE_ERROR, "attributes length " + len + " does not match the frame");
+        }
+        if (len > HelloAttributes.MAX_LENGTH) {
+            throw fail(TunnelErrorCode.FRAME_SIZE_ERROR, "attributes longer than " + HelloAttributes.MAX_LENGTH);
+        }
+        int start = payload.readerIndex();
+        for (int i = 0; i < len; i++) {
+            byte b = payload.getByte(start + i);
+            if (b < 0x21 || b > 0x7E) {
+                throw fail(TunnelErrorCode.PROTOCOL_ERROR, "attributes are not printable ASCII without spaces");
+            }
+        }
+        String s = payload.toString(start, len, StandardCharsets.US_ASCII);
+        payload.skipBytes(len);
+        return s;
     }
 
     private static String readAscii(ByteBuf payload, String what) {

@@ -41,9 +41,9 @@ public final class TunnelFrameEncoder extends MessageToMessageEncoder<TunnelFram
         int start = buf.writerIndex();
         writeHeader(buf, 0, frame.type(), frame.streamId());
         if (frame instanceof HelloFrame hello) {
-            writeHello(buf, hello.version(), hello.settings());
+            writeHello(buf, hello.version(), hello.settings(), hello.attributes());
         } else if (frame instanceof HelloAckFrame ack) {
-            writeHello(buf, ack.version(), ack.settings());
+            writeHello(buf, ack.version(), ack.settings(), ack.attributes());
         } else if (frame instanceof DialFrame dial) {
             buf.writeShort(dial.port());
             buf.writeInt(dial.timeoutMillis());
@@ -78,13 +78,17 @@ public final class TunnelFrameEncoder extends MessageToMessageEncoder<TunnelFram
         buf.writeInt(streamId);
     }
 
-    private static void writeHello(ByteBuf buf, int version, TunnelSettings settings) {
+    private static void writeHello(ByteBuf buf, int version, TunnelSettings settings, String attributes) {
         buf.writeShort(version);
         buf.writeByte(TunnelSettings.COUNT);
         writeSetting(buf, TunnelSettings.ID_MAX_FRAME_SIZE, settings.maxFrameSize());
         writeSetting(buf, TunnelSettings.ID_INITIAL_WINDOW, settings.initialWindow());
         writeSetting(buf, TunnelSettings.ID_KEEPALIVE_MILLIS, settings.keepaliveMillis());
         writeSetting(buf, TunnelSettings.ID_MAX_STREAMS, settings.maxStreams());
+        if (!attributes.isEmpty()) {
+            buf.writeShort(attributes.length());
+            buf.writeCharSequence(attributes, StandardCharsets.US_ASCII);
+        }
     }
 
     private static void writeSetting(ByteBuf buf, int id, int value) {

@@ -62,6 +62,12 @@ public final class FrameFixtures {
         frames.add(new HelloFrame(0xFFFF, custom));
         frames.add(new HelloAckFrame(ProtocolConstants.VERSION, minimal));
         frames.add(new HelloAckFrame(0, new TunnelSettings(65_536, Integer.MAX_VALUE, Integer.MAX_VALUE, 10_000)));
+        frames.add(new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT,
+                "host=db.internal&ipv4=10.0.0.5&ipv6=fd00::5&cidr=10.0.0.0/16&default-route=true"));
+        frames.add(new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT,
+                "x".repeat(HelloAttributes.MAX_LENGTH)));
+        frames.add(HelloAckFrame.of(ProtocolConstants.VERSION, TunnelSettings.DEFAULT,
+                "0b6e1f0e-53c5-4a55-9d6b-6c1f7f0d8a6e", 3));
         frames.add(new DialFrame(1, "example.com", 443, 10_000));
         frames.add(new DialFrame(3, "2001:db8:85a3::8a2e:370:7334", 1, 1));
         frames.add(new DialFrame(5, "fe80::1%eth0", 65_535, Integer.MAX_VALUE));
@@ -93,7 +99,7 @@ public final class FrameFixtures {
     public static List<TunnelFrame> oneOfEachType() {
         return new ArrayList<>(List.of(
                 new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT),
-                new HelloAckFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT.withMaxStreams(7)),
+                new HelloAckFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT.withMaxStreams(7), "server-id=a"),
                 new DialFrame(1, "::1", 80, 1_000),
                 DialResultFrame.success(1),
                 data(1, 1),

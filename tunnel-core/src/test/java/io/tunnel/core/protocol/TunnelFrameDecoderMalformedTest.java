@@ -141,6 +141,19 @@ class TunnelFrameDecoderMalformedTest {
                 frame(FrameType.HELLO, 0, new Wire().u16(1).u8(0).u16(1).u32(65536).toArray()));
         add(cases, "HELLO_ACK partial settings entry", FRAME_SIZE_ERROR,
                 frame(FrameType.HELLO_ACK, 0, new Wire().u16(1).u8(1).u16(1).u8(0).toArray()));
+        // HELLO / HELLO_ACK attributes
+        add(cases, "HELLO one byte after the settings", FRAME_SIZE_ERROR,
+                frame(FrameType.HELLO, 0, new Wire().u16(1).u8(0).u8(0).toArray()));
+        add(cases, "HELLO attributes length above the rest", FRAME_SIZE_ERROR,
+                frame(FrameType.HELLO, 0, new Wire().u16(1).u8(0).u16(3).bytes("a=".getBytes(StandardCharsets.US_ASCII)).toArray()));
+        add(cases, "HELLO_ACK attributes length below the rest", FRAME_SIZE_ERROR,
+                frame(FrameType.HELLO_ACK, 0, new Wire().u16(1).u8(0).u16(1).bytes("a=".getBytes(StandardCharsets.US_ASCII)).toArray()));
+        add(cases, "HELLO attributes longer than 4096", FRAME_SIZE_ERROR,
+                frame(FrameType.HELLO, 0, new Wire().u16(1).u8(0).u16(4097).bytes("x".repeat(4097).getBytes(StandardCharsets.US_ASCII)).toArray()));
+        add(cases, "HELLO attributes with a space", PROTOCOL_ERROR,
+                frame(FrameType.HELLO, 0, new Wire().u16(1).u8(0).u16(3).bytes("a b".getBytes(StandardCharsets.US_ASCII)).toArray()));
+        add(cases, "HELLO_ACK attributes not ASCII", PROTOCOL_ERROR,
+                frame(FrameType.HELLO_ACK, 0, new Wire().u16(1).u8(0).u16(2).u8(0xC3).u8(0xA9).toArray()));
         int[][] badSettings = {
                 {TunnelSettings.ID_MAX_FRAME_SIZE, ProtocolConstants.MIN_FRAME_SIZE - 1},
                 {TunnelSettings.ID_MAX_FRAME_SIZE, ProtocolConstants.MAX_FRAME_SIZE_CEILING + 1},

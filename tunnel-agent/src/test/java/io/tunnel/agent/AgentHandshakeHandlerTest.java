@@ -1,0 +1,100 @@
+package io.tunnel.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.tunnel.core.PipelineNames;
+import io.tunnel.core.link.StreamResult;
+import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.link.TunnelStream;
+import io.tunnel.core.protocol.GoAwayFrame;
+import io.tunnel.core.protocol.HelloAckFrame;
+import io.tunnel.core.protocol.HelloFrame;
+import io.tunnel.core.protocol.ProtocolConstants;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import io.tunnel.core.protocol.TunnelFrameDecoder;
+import io.tunnel.core.protocol.TunnelSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent's side of the link handshake: HELLO after TLS, HELLO_ACK installs the link, anything else ends it. */
+class AgentHandshakeHandlerTest {
+    private final List<TunnelLink> established = new ArrayList<>();
+    private final AgentLinks links = new AgentLinks() {
+        @Override
+        public void linkEstablished(TunnelLink link) {
+            established.add(link);
+        }
+
+        @Override
+        public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
+        }
+    };
+    private final AgentConfig config = AgentFlagsTest.defaults().toConfig();
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private void start() {
+        channel.pipeline()
+                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
+                .addLast(PipelineNames.HANDSHAKE,
+                        new AgentHandshakeHandler(config, (stream, dial) -> { }, links,
+                                AgentHandshakeHandler.newFailureLog()));
+    }
+
+    @Test
+    void helloAfterTlsThenTheServersAckInstallsTheLink() {
+        start();
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        assertThat((Object) channel.readOutbound()).isEqualTo(new HelloFrame(ProtocolConstants.VERSION,
+                config.linkSettings()));
+
+        channel.writeInbound(new HelloAckFrame(ProtocolConstants.VERSION,
+                TunnelSettings.DEFAULT.withMaxFrameSize(32 * 1024)));
+        assertThat(established).singleElement()
+                .satisfies(link -> assertThat(link.peerSettings().maxFrameSize()).isEqualTo(32 * 1024));
+        assertThat(channel.pipeline().get(PipelineNames.LINK)).isInstanceOf(AgentLinkHandler.class);
+        assertThat(channel.pipeline().get(PipelineNames.HANDSHAKE)).isNull();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aGoAwayInsteadOfTheAckEndsTheAttempt() {
+        start();
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.readOutbound();
+        channel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.UNSUPPORTED_VERSION, "server speaks version 2"));
+
+        assertThat(established).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aFailedTlsHandshakeClosesWithoutHello() {
+        start();
+        channel.pipeline().fireUserEventTriggered(new SslHandshakeCompletionEvent(new SSLHandshakeException("bad")));
+
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void silenceAfterHelloEndsTheAttemptAtTheHandshakeTimeout() {
+        start();
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.advanceTimeBy(10, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(established).isEmpty();
+    }
+}

@@ -1,0 +1,229 @@
+package io.tunnel.server;
+
+import static io.tunnel.server.ConnectDecoding.bytes;
+import static io.tunnel.server.ConnectDecoding.decode;
+import static io.tunnel.server.ConnectDecoding.everyByte;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tunnel.server.ConnectDecoding.Outcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every answer {@link ConnectRequestDecoder} gives, its limits at their edges, and what it does with the bytes
+ * around a head: pipelined bytes are handed on only when the decoder is removed, a partial head at the end of
+ * input is never taken for a request, and however the bytes are cut into reads the outcome is the same.
+ */
+class ConnectRequestDecoderTest {
+    private static final String HEAD = "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
+            + "Proxy-Authorization: Basic e30=\r\n\r\n";
+    private static final String PIPELINED = "\u0016\u0003\u0001 a TLS ClientHello, say\r\n\r\nGET / HTTP/1.1\r\n";
+    private static final Outcome EXAMPLE = Outcome.request("example.com", 443, "");
+
+    @Test
+    void aConnectHeadIsARequest() {
+        assertThat(decode(HEAD)).isEqualTo(EXAMPLE);
+        assertThat(decode("CONNECT example.com:443 HTTP/1.0\r\n\r\n")).isEqualTo(EXAMPLE);
+        assertThat(decode("CONNECT 10.1.2.3:1 HTTP/1.1\r\n\r\n")).isEqualTo(Outcome.request("10.1.2.3", 1, ""));
+        assertThat(decode("CONNECT private-name_1.internal.:65535 HTTP/1.1\r\n\r\n"))
+                .isEqualTo(Outcome.request("private-name_1.internal.", 65535, ""));
+    }
+
+    @Test
+    void anIpv6LiteralLosesItsBrackets() {
+        assertThat(decode("CONNECT [2001:db8::7]:8443 HTTP/1.1\r\nHost: [2001:db8::7]:8443\r\n\r\n"))
+                .isEqualTo(Outcome.request("2001:db8::7", 8443, ""));
+        assertThat(decode("CONNECT [::1]:80 HTTP/1.1\r\n\r\n")).isEqualTo(Outcome.request("::1", 80, ""));
+        assertThat(new ConnectRequest("2001:db8::7", 8443).authority()).isEqualTo("[2001:db8::7]:8443");
+    }
+
+    @Test
+    void headerValuesAndOtherHeadersAreNotInterpreted() {
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nHost: elsewhere.example:80\r\nX-Empty:\r\n"
+                + "Connection: close\r\nExpect: 100-continue\r\n\r\n")).isEqualTo(EXAMPLE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "CONNECT example.com:443\r\n\r\n",
+            "CONNECT  example.com:443 HTTP/1.1\r\n\r\n",
+            "CONNECT example.com:443 HTTP/1.1 \r\n\r\n",
+            " CONNECT example.com:443 HTTP/1.1\r\n\r\n",
+            "CONNECT example.com:443 HTTP/1.1 extra\r\n\r\n",
+            "CONNECT\texample.com:443 HTTP/1.1\r\n\r\n",
+            "CON\u0001NECT example.com:443 HTTP/1.1\r\n\r\n",
+            "CONNECT/1 example.com:443 HTTP/1.1\r\n\r\n",
+            "\r\n",
+            "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003\r\n\r\n"})
+    void aMalformedRequestLineIs400(String input) {
+        assertThat(decode(input).rejectionStatus()).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "\n",
+            "CONNECT example.com:443 HTTP/1.1\n\n",
+            "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\n\r\n",
+            "CONNECT example.com:443 HTTP/1.1\r\n\n"})
+    void aLineNotEndedByCrlfIs400(String input) {
+        assertThat(decode(input).rejectionStatus()).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "example.com", "example.com:", ":443", "example.com:0", "example.com:65536", "example.com:123456",
+            "example.com:00000443", "example.com:+80", "example.com:8o", "example.com:-1", "http://example.com:80",
+            "example.com/:443", "user@example.com:443", "exa%mple.com:443", "2001:db8::7:443", "[2001:db8::7]",
+            "[2001:db8::7]:", "[2001:db8::7:443", "[example.com]:443", "[1.2.3.4]:443", "\u00e9xample.com:443",
+            "*:443", "/:443"})
+    void aTargetThatIsNotHostColonPortIs400(String target) {
+        assertThat(decode("CONNECT " + target + " HTTP/1.1\r\n\r\n").rejectionStatus()).as(target).isEqualTo(400);
+    }
+
+    @Test
+    void aHostOfMoreThan253CharactersIs400() {
+        String host = "a".repeat(254);
+        assertThat(decode("CONNECT " + host + ":443 HTTP/1.1\r\n\r\n").rejectionStatus()).isEqualTo(400);
+        assertThat(decode("CONNECT " + host.substring(1) + ":443 HTTP/1.1\r\n\r\n"))
+                .isEqualTo(Outcome.request(host.substring(1), 443, ""));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP/2.0", "HTTP/1.2", "HTTP/0.9", "http/1.1", "HTTP/1.1x", "HTTP/1", "HTTP/11",
+            "HTTP/1.1\r"})
+    void anotherHttpVersionIs400(String version) {
+        assertThat(decode("CONNECT example.com:443 " + version + "\r\n\r\n").rejectionStatus()).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length: 5", "content-length: 0", "Transfer-Encoding: chunked",
+            "TRANSFER-ENCODING: identity"})
+    void aConnectWithABodyHeaderIs400(String header) {
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\n" + header + "\r\n\r\nhello").rejectionStatus())
+                .isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NoColon", ": no name", "Bad Name: v", "Host : example.com", "(x): y", "\u00e9: y"})
+    void aMalformedHeaderFieldIs400(String header) {
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\n" + header + "\r\n\r\n").rejectionStatus())
+                .isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET http://example.com/ HTTP/1.1", "POST / HTTP/1.0", "OPTIONS * HTTP/1.1",
+            "connect example.com:443 HTTP/1.1", "PRI * HTTP/1.1"})
+    void anotherMethodIs405(String requestLine) {
+        assertThat(decode(requestLine + "\r\nHost: example.com\r\n\r\n").rejectionStatus()).isEqualTo(405);
+    }
+
+    @Test
+    void theRequestLineLimitIs400AndAppliesBeforeTheLineEnds() {
+        String prefix = "CONNECT example.com:443 HTTP/1.1 ";
+        String atLimit = prefix + "x".repeat(ConnectRequestDecoder.MAX_LINE - prefix.length() - 2);
+        assertThat(decode(atLimit + "\r\n\r\n").rejectionStatus()).as("malformed, but not too long").isEqualTo(400);
+        assertThat(((ConnectRejection) decode(atLimit + "\r\n\r\n").answer()).reason()).isEqualTo(
+                "malformed request line");
+        assertThat(((ConnectRejection) decode(atLimit + "x\r\n\r\n").answer()).reason()).startsWith(
+                "request line longer than");
+        assertThat(decode("G".repeat(ConnectRequestDecoder.MAX_LINE))).as("at the limit, no line end yet")
+                .isEqualTo(Outcome.AWAITING);
+        assertThat(decode("G".repeat(ConnectRequestDecoder.MAX_LINE + 1)).rejectionStatus())
+                .as("one byte past the limit, no line end yet").isEqualTo(400);
+    }
+
+    @Test
+    void aHeaderLineAboveTheLineLimitIs431AndAppliesBeforeTheLineEnds() {
+        String name = "X-Long: ";
+        String atLimit = name + "v".repeat(ConnectRequestDecoder.MAX_LINE - name.length() - 2) + "\r\n";
+        String line = "CONNECT example.com:443 HTTP/1.1\r\n";
+        assertThat(decode(line + atLimit + "\r\n")).isEqualTo(EXAMPLE);
+        assertThat(decode(line + "v" + atLimit + "\r\n").rejectionStatus()).isEqualTo(431);
+        assertThat(decode(line + "v".repeat(ConnectRequestDecoder.MAX_LINE))).isEqualTo(Outcome.AWAITING);
+        assertThat(decode(line + "v".repeat(ConnectRequestDecoder.MAX_LINE + 1)).rejectionStatus()).isEqualTo(431);
+    }
+
+    @Test
+    void aHeadAboveTheHeadLimitIs431() {
+        assertThat(decode(headOfSize(ConnectRequestDecoder.MAX_HEAD))).isEqualTo(EXAMPLE);
+        assertThat(decode(headOfSize(ConnectRequestDecoder.MAX_HEAD + 1)).rejectionStatus()).isEqualTo(431);
+        String unfinished = headOfSize(ConnectRequestDecoder.MAX_HEAD + 1);
+        assertThat(decode(unfinished.substring(0, unfinished.length() - 2) + "X-More: v").rejectionStatus())
+                .as("no more header bytes once the head is full, even before the line ends").isEqualTo(431);
+    }
+
+    @Test
+    void moreThanTheMaximumOfHeaderFieldsIs431() {
+        assertThat(decode(headWithFields(ConnectRequestDecoder.MAX_HEADERS))).isEqualTo(EXAMPLE);
+        assertThat(decode(headWithFields(ConnectRequestDecoder.MAX_HEADERS + 1)).rejectionStatus()).isEqualTo(431);
+    }
+
+    /** Bytes pipelined behind a refused head are never read as a second request, nor handed on. */
+    @Test
+    void aRejectionIsTheOnlyAnswerAndWhatFollowsIsNotInterpreted() {
+        String input = "GET / HTTP/1.1\r\n\r\n" + HEAD + "hello";
+        assertThat(decode(input).rejectionStatus()).isEqualTo(405);
+        assertThat(decode(bytes(input), everyByte(input.length())).rejectionStatus()).isEqualTo(405);
+    }
+
+    @Test
+    void bytesPipelinedAfterTheHeadAreHandedOnWhenTheDecoderIsRemoved() {
+        assertThat(decode(HEAD + PIPELINED)).isEqualTo(Outcome.request("example.com", 443, PIPELINED));
+        assertThat(decode(bytes(HEAD + PIPELINED), HEAD.length() + 3))
+                .as("bytes that arrive after the decoder is gone still follow in order")
+                .isEqualTo(Outcome.request("example.com", 443, PIPELINED));
+    }
+
+    @Test
+    void everySplitIntoTwoReadsAndManyIntoThreeDecodeTheSame() {
+        byte[] input = bytes(HEAD + PIPELINED);
+        Outcome whole = Outcome.request("example.com", 443, PIPELINED);
+        for (int first = 1; first < input.length; first++) {
+            assertThat(decode(input, first)).as("split at %d", first).isEqualTo(whole);
+            // three reads: the middle one short, so that it holds a line end or the head's end somewhere
+            for (int second = first + 1; second < Math.min(input.length, first + 16); second++) {
+                assertThat(decode(input, first, second)).as("split at %d, %d", first, second).isEqualTo(whole);
+            }
+        }
+        assertThat(decode(input, everyByte(input.length))).as("byte by byte").isEqualTo(whole);
+    }
+
+    /** The end of input ends a partial head with no answer: no request is ever made of one. */
+    @Test
+    void noPrefixOfAHeadIsARequest() {
+        for (int length = 0; length < HEAD.length(); length++) {
+            String prefix = HEAD.substring(0, length);
+            assertThat(decode(prefix)).as("%s", prefix).isEqualTo(Outcome.AWAITING);
+            assertThat(decode(bytes(prefix), everyByte(length))).as("%s byte by byte", prefix)
+                    .isEqualTo(Outcome.AWAITING);
+        }
+    }
+
+    /** A head of exactly {@code size} bytes: the request line, filler fields of at most a line each, the blank line. */
+    static String headOfSize(int size) {
+        StringBuilder head = new StringBuilder("CONNECT example.com:443 HTTP/1.1\r\n");
+        int shortest = "X-Fill-000: \r\n".length();
+        for (int field = 0; head.length() + 2 < size; field++) {
+            int room = size - 2 - head.length();
+            int line = Math.min(ConnectRequestDecoder.MAX_LINE, room);
+            if (room - line > 0 && room - line < shortest) {
+                line -= shortest; // leave enough room for one more field
+            }
+            String name = String.format("X-Fill-%03d: ", field);
+            assertThat(line).as("room for a field").isGreaterThanOrEqualTo(shortest);
+            head.append(name).append("v".repeat(line - name.length() - 2)).append("\r\n");
+        }
+        String result = head.append("\r\n").toString();
+        assertThat(result).hasSize(size);
+        return result;
+    }
+
+    private static String headWithFields(int count) {
+        StringBuilder head = new StringBuilder("CONNECT example.com:443 HTTP/1.1\r\n");
+        for (int i = 0; i < count; i++) {
+            head.append("X-H").append(i).append(": v\r\n");
+        }
+        return head.append("\r\n").toString();
+    }
+}

@@ -1,0 +1,112 @@
+package io.tunnel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tunnel.core.protocol.DialFrame;
+import io.tunnel.core.protocol.DialResultFrame;
+import io.tunnel.core.protocol.GoAwayFrame;
+import io.tunnel.core.protocol.ResetFrame;
+import io.tunnel.core.protocol.TunnelErrorCode;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The server's end of a link: streams for CONNECTs, their limits, the dial timer, frames only agents send. */
+class ServerLinkHandlerTest {
+    private static final String CONNECT = "CONNECT db.internal:5432 HTTP/1.1\r\n\r\n";
+
+    private LinkFixture fixture;
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    @Test
+    void aDialWithoutAnAnswerInTimeIsAnswered504AndCancelled() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        assertThat(fixture.framesToAgent()).hasSize(1);
+
+        fixture.linkChannel.advanceTimeBy(fixture.config.dialTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        fixture.linkChannel.runScheduledPendingTasks();
+        assertThat(fixture.framesToAgent()).containsExactly(new ResetFrame(1, TunnelErrorCode.CANCEL));
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
+        assertThat(fixture.answered(504)).isEqualTo(1);
+    }
+
+    @Test
+    void pendingDialsBeyondTheLimitAreAnswered503() {
+        fixture = new LinkFixture(flags -> flags.limits.maxPendingDials = 1);
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        assertThat(fixture.framesToAgent()).hasSize(1);
+
+        LinkFixture.Frontend second = fixture.newFrontend(true);
+        second.fromClient(CONNECT);
+        assertThat(second.toClient()).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
+        assertThat(fixture.framesToAgent()).as("no DIAL for it").isEmpty();
+        second.close();
+    }
+
+    @Test
+    void streamsBeyondWhatTheAgentAcceptsAreAnswered503() {
+        fixture = new LinkFixture(flags -> flags.limits.maxStreamsPerAgent = 1);
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        fixture.fromAgent(DialResultFrame.success(1));
+        fixture.toClient();
+
+        LinkFixture.Frontend second = fixture.newFrontend(true);
+        second.fromClient(CONNECT);
+        assertThat(second.toClient()).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
+        second.close();
+    }
+
+    @Test
+    void aDialResultForAStreamNeverOpenedIsAProtocolError() {
+        fixture = new LinkFixture();
+        fixture.fromAgent(DialResultFrame.success(9));
+
+        assertThat(fixture.framesToAgent()).singleElement().isInstanceOfSatisfying(GoAwayFrame.class,
+                g -> assertThat(g.code()).isEqualTo(TunnelErrorCode.PROTOCOL_ERROR));
+        assertThat(fixture.linkChannel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aDialSentToTheServerIsAProtocolError() {
+        fixture = new LinkFixture();
+        fixture.fromAgent(new DialFrame(1, "x", 1, 1));
+
+        assertThat(fixture.framesToAgent()).singleElement().isInstanceOfSatisfying(GoAwayFrame.class,
+                g -> assertThat(g.code()).isEqualTo(TunnelErrorCode.PROTOCOL_ERROR));
+    }
+
+    @Test
+    void theLinkLeavesTheRegistryWhenItCloses() {
+        fixture = new LinkFixture();
+        fixture.registry.add(fixture.linkHandler);
+        assertThat(fixture.registry.pick()).isSameAs(fixture.linkHandler);
+
+        fixture.linkChannel.close();
+        fixture.runTasks();
+        assertThat(fixture.registry.isEmpty()).isTrue();
+        assertThat(fixture.registry.pick()).isNull();
+    }
+
+    @Test
+    void shuttingDownSaysGoAwayAndCloses() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        fixture.fromAgent(DialResultFrame.success(1));
+        fixture.framesToAgent();
+
+        fixture.linkHandler.shutDown();
+        assertThat(fixture.framesToAgent()).containsExactly(
+                new GoAwayFrame(1, TunnelErrorCode.NO_ERROR, "server shutting down"));
+        assertThat(fixture.linkChannel.isOpen()).isFalse();
+        assertThat(fixture.frontend.isOpen()).as("its streams end with it").isFalse();
+    }
+}
