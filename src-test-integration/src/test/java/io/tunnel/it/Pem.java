@@ -13,8 +13,10 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /** JDK {@link SSLContext}s from pki-tool's PEM files, for in-test HTTPS servers and the JDK HttpClient. */
@@ -25,25 +27,41 @@ public final class Pem {
     }
 
     public static SSLContext serverContext(Path cert, Path key) throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers(cert, key), null, null);
+        return context;
+    }
+
+    public static SSLContext trusting(Path caCert) throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(caCert), null);
+        return context;
+    }
+
+    /** A client that presents {@code cert} and trusts {@code caCert}, for mutual TLS. */
+    public static SSLContext clientContext(Path cert, Path key, Path caCert)
+            throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers(cert, key), trustManagers(caCert), null);
+        return context;
+    }
+
+    private static KeyManager[] keyManagers(Path cert, Path key) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("key", privateKey(key), PASSWORD, new Certificate[] {certificate(cert)});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), null, null);
-        return context;
+        return kmf.getKeyManagers();
     }
 
-    public static SSLContext trusting(Path caCert) throws IOException, GeneralSecurityException {
+    private static TrustManager[] trustManagers(Path caCert) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setCertificateEntry("ca", certificate(caCert));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+        return tmf.getTrustManagers();
     }
 
     static Certificate certificate(Path pem) throws IOException, GeneralSecurityException {

@@ -28,11 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link Mode#GREETER} sends {@link #GREETING} and half-closes at once, then reads until EOF and records what
  *   it read in {@link #received()} (an upload that outlives the destination's half-close);</li>
  *   <li>{@link Mode#MUTE} reads until EOF, records what it read in {@link #received()}, then holds the connection
- *   open without a word until {@link #close()} (a destination that keeps a half-closed stream waiting).</li>
+ *   open without a word until {@link #close()} (a destination that keeps a half-closed stream waiting);</li>
+ *   <li>{@link Mode#HTTP10_ENDLESS} reads a request head and answers HTTP/1.0 200 without Content-Length, so the end of
+ *   the connection is the end of the body, then sends zeros until the client goes away (a close-delimited
+ *   download).</li>
  * </ul>
  */
 public final class TcpDestination implements AutoCloseable {
-    public enum Mode { ECHO, SINK, SOURCE, SILENT, GREETER, MUTE }
+    public enum Mode { ECHO, SINK, SOURCE, SILENT, GREETER, MUTE, HTTP10_ENDLESS }
 
     public static final String GREETING = "hello\n";
 
@@ -112,6 +115,15 @@ public final class TcpDestination implements AutoCloseable {
                 case MUTE -> {
                     received.add(Pattern.digest(in));
                     closed.await();
+                }
+                case HTTP10_ENDLESS -> {
+                    ConnectSocket.readHead(in);
+                    out.write("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] zeros = new byte[64 * 1024];
+                    while (true) {
+                        out.write(zeros);
+                    }
                 }
                 case GREETER -> {
                     out.write(GREETING.getBytes(StandardCharsets.US_ASCII));

@@ -19,6 +19,7 @@ import io.tunnel.core.link.LinkPipeline;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
+import io.tunnel.core.log.RateLimitedLog;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
 import java.net.InetAddress;
@@ -50,6 +51,8 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
     private final AgentConfig config;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
+    private final RateLimitedLog<AgentHandshakeHandler.Failure> handshakeFailures =
+            AgentHandshakeHandler.newFailureLog();
     private EventLoopGroup group;
     private EventLoop control;
     private ExecutorService resolver;
@@ -83,6 +86,7 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
         sslContext = TlsContexts.client(config.agentCert(), config.agentKey(), config.caCert(), config.tlsProvider(),
                 true);
         group = Transports.newGroup(0, "agent-io");
+        handshakeFailures.scheduleReports(group);
         control = group.next();
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
@@ -143,7 +147,7 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
                     protected void initChannel(Channel ch) {
                         LinkPipeline.init(ch, sslContext.newHandler(ch.alloc(), config.serverHost(),
                                 config.serverPort()), keepalive, keepaliveTimeout,
-                                new AgentHandshakeHandler(config, dialer, TunnelAgent.this));
+                                new AgentHandshakeHandler(config, dialer, TunnelAgent.this, handshakeFailures));
                     }
                 })
                 .connect(server);

@@ -47,7 +47,8 @@ class AgentHandshakeHandlerTest {
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                 .addLast(PipelineNames.HANDSHAKE,
-                        new AgentHandshakeHandler(config, (stream, dial) -> { }, links));
+                        new AgentHandshakeHandler(config, (stream, dial) -> { }, links,
+                                AgentHandshakeHandler.newFailureLog()));
     }
 
     @Test

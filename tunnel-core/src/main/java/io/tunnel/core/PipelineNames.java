@@ -11,8 +11,9 @@ package io.tunnel.core;
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
  * server, frontend port (one channel per client)
- *   [SSL → TLS_INPUT_END → CLIENT_CERTIFICATE (until the TLS handshake)] → CONNECT_DECODER (until the request head)
- *     → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ *   [SSL → TLS_HANDSHAKE (until the handshake succeeded) → TLS_INPUT_END → CLIENT_CERTIFICATE (until the TLS
+ *     handshake)] → CONNECT_DECODER (until the request head) → CONNECT (until the dial result)
+ *     → RELAY (on the agent link's loop)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -26,6 +27,7 @@ package io.tunnel.core;
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";
+    public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
     public static final String CLIENT_CERTIFICATE = "client-certificate";
     public static final String KEEPALIVE = "keepalive";

@@ -17,6 +17,9 @@ import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.PeerIdentity;
+import io.tunnel.core.tls.TlsFailureCause;
+import io.tunnel.core.transport.FatalErrors;
+import io.tunnel.server.HandshakeFailures.AgentRefusal;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.function.Function;
@@ -28,7 +31,8 @@ import org.apache.logging.log4j.Logger;
  * Admits an agent link: TLS must complete with a client certificate allowed for client authentication, whose
  * SAN URI {@code urn:tunnel:agent:<id>} (else CN) names the agent; then the agent's HELLO must come first, with
  * this server's protocol version. Answers HELLO_ACK, installs the {@link ServerLinkHandler} and removes itself.
- * Anything else, or nothing within the handshake timeout, closes the connection.
+ * Anything else, or nothing within the handshake timeout, closes the connection. Refusals are counted and logged
+ * rate-limited ({@link HandshakeFailures}): anyone who reaches the port can cause them.
  */
 final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private static final Logger LOG = LogManager.getLogger(ServerHandshakeHandler.class);
@@ -36,42 +40,54 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private final ServerConfig config;
     private final AgentRegistry registry;
     private final AccessLog accessLog;
+    private final HandshakeFailures failures;
     private final Function<ChannelHandlerContext, Optional<String>> identify;
     private String agentId;
+    private boolean refused;
 
-    ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog) {
-        this(config, registry, accessLog, ServerHandshakeHandler::identify);
+    ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog,
+                           HandshakeFailures failures) {
+        this(config, registry, accessLog, failures, ServerHandshakeHandler::identify);
     }
 
     /** @param identify the agent id of the peer once TLS completed, empty if it may not be an agent */
     ServerHandshakeHandler(ServerConfig config, AgentRegistry registry, AccessLog accessLog,
-                           Function<ChannelHandlerContext, Optional<String>> identify) {
+                           HandshakeFailures failures, Function<ChannelHandlerContext, Optional<String>> identify) {
         this.config = config;
         this.registry = registry;
         this.accessLog = accessLog;
+        this.failures = failures;
         this.identify = identify;
     }
 
     @Override
     protected void handshakeTimedOut(ChannelHandlerContext ctx) {
-        LOG.warn("agent connection {} from {}: no handshake within {} ms, closing",
-                ctx.channel().id().asShortText(), ctx.channel().remoteAddress(),
-                LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
+        if (!refused && failures.agentRefused(AgentRefusal.TIMEOUT)) {
+            LOG.warn("agent connection {} from {}: no handshake within {} ms, closing",
+                    ctx.channel().id().asShortText(), ctx.channel().remoteAddress(),
+                    LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (!handshake.isSuccess()) {
-                LOG.warn("agent connection from {} refused: TLS handshake failed: {}", ctx.channel().remoteAddress(),
-                        handshake.cause().toString());
+                refused = true;
+                if (failures.tlsFailed(HandshakeFailures.AGENT, TlsFailureCause.of(handshake.cause()))) {
+                    LOG.warn("agent connection from {} refused: TLS handshake failed: {}",
+                            ctx.channel().remoteAddress(), TlsFailureCause.summary(handshake.cause()));
+                }
                 ctx.close();
                 return;
             }
             Optional<String> id = identify.apply(ctx);
             if (id.isEmpty()) {
-                LOG.warn("agent connection from {} refused: certificate lacks clientAuth usage or an agent id",
-                        ctx.channel().remoteAddress());
+                refused = true;
+                if (failures.agentRefused(AgentRefusal.CERTIFICATE)) {
+                    LOG.warn("agent connection from {} refused: certificate lacks clientAuth usage or an agent id",
+                            ctx.channel().remoteAddress());
+                }
                 ctx.close();
                 return;
             }
@@ -92,19 +108,27 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (agentId == null) {
+        if (agentId == null || refused) {
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
         if (!(msg instanceof HelloFrame hello)) {
+            refused = true;
             ReferenceCountUtil.release(msg);
+            if (failures.agentRefused(AgentRefusal.NO_HELLO)) {
+                LOG.warn("agent {} from {} refused: first frame is not HELLO", agentId,
+                        ctx.channel().remoteAddress());
+            }
             goAway(ctx, TunnelErrorCode.PROTOCOL_ERROR, "expected HELLO first");
             return;
         }
         if (hello.version() != ProtocolConstants.VERSION) {
-            LOG.warn("agent {} from {} speaks protocol version {}, this server {}: refused", agentId,
-                    ctx.channel().remoteAddress(), hello.version(), ProtocolConstants.VERSION);
+            refused = true;
+            if (failures.agentRefused(AgentRefusal.VERSION)) {
+                LOG.warn("agent {} from {} speaks protocol version {}, this server {}: refused", agentId,
+                        ctx.channel().remoteAddress(), hello.version(), ProtocolConstants.VERSION);
+            }
             goAway(ctx, TunnelErrorCode.UNSUPPORTED_VERSION, "server speaks version " + ProtocolConstants.VERSION);
             return;
         }
@@ -125,8 +149,12 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.warn("agent connection from {} closed during the handshake: {}", ctx.channel().remoteAddress(),
-                cause.toString());
+        if (!FatalErrors.report(ctx, cause) && !refused && agentId != null
+                && failures.agentRefused(AgentRefusal.ERROR)) {
+            // Before TLS completed, the failed handshake is reported and counted on its own (it follows the error).
+            LOG.warn("agent connection from {} closed during the handshake: {}", ctx.channel().remoteAddress(),
+                    cause.toString());
+        }
         ctx.close();
     }
 }

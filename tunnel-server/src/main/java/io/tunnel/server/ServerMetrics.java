@@ -3,6 +3,7 @@ package io.tunnel.server;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tunnel.core.tls.TlsFailureCause;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The server's Prometheus metrics, registered in a registry of its own (no global state). */
@@ -10,6 +11,7 @@ public final class ServerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
     private final Counter bytes;
+    private final Counter tlsHandshakeFailures;
     private final AtomicLong openStreams = new AtomicLong();
 
     public ServerMetrics(AgentRegistry agents) {
@@ -17,6 +19,9 @@ public final class ServerMetrics {
                 .help("CONNECT requests answered, by HTTP status").labelNames("status").register(registry);
         bytes = Counter.builder().name("tunnel_server_stream_bytes_total")
                 .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
+        tlsHandshakeFailures = Counter.builder().name("tunnel_server_tls_handshake_failures_total")
+                .help("Connections whose TLS handshake failed, by port (frontend, agent) and cause")
+                .labelNames("port", "cause").register(registry);
         GaugeWithCallback.builder().name("tunnel_server_open_streams").help("Streams dialling or open")
                 .callback(cb -> cb.call(openStreams.get())).register(registry);
         GaugeWithCallback.builder().name("tunnel_server_stream_unwritten_bytes")
@@ -44,6 +49,10 @@ public final class ServerMetrics {
         streams.labelValues(Integer.toString(response.status())).inc();
         bytes.labelValues("up").inc(up);
         bytes.labelValues("down").inc(down);
+    }
+
+    void tlsHandshakeFailed(String port, TlsFailureCause cause) {
+        tlsHandshakeFailures.labelValues(port, cause.label()).inc();
     }
 
     void refused(ProxyResponse response) {

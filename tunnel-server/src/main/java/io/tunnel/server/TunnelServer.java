@@ -32,6 +32,7 @@ public final class TunnelServer implements AutoCloseable {
     private final AgentRegistry registry = new AgentRegistry();
     private final ServerMetrics metrics = new ServerMetrics(registry);
     private final AccessLog accessLog = new AccessLog(metrics);
+    private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser = request -> registry.pick();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -52,6 +53,7 @@ public final class TunnelServer implements AutoCloseable {
                 config.agentTls().caCert(), config.tlsProvider(), true);
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(0, "server-io");
+        handshakeFailures.scheduleReports(bossGroup);
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
@@ -81,7 +83,7 @@ public final class TunnelServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
-                                new ServerHandshakeHandler(config, registry, accessLog));
+                                new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
                     }
                 });
     }
@@ -101,6 +103,8 @@ public final class TunnelServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(PipelineNames.SSL,
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
+                                    .addLast(PipelineNames.TLS_HANDSHAKE,
+                                            new FrontendTlsHandshakeHandler(handshakeFailures))
                                     .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler())
                                     .addLast(PipelineNames.CLIENT_CERTIFICATE, new ClientCertificateCheck(answer));
                         }

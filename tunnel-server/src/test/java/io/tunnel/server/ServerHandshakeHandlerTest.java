@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** Admitting an agent link: an agent identity from TLS, then HELLO first with this server's version. */
 class ServerHandshakeHandlerTest {
     private final AgentRegistry registry = new AgentRegistry();
-    private final AccessLog accessLog = new AccessLog(new ServerMetrics(registry));
+    private final ServerMetrics metrics = new ServerMetrics(registry);
+    private final AccessLog accessLog = new AccessLog(metrics);
     private final ServerConfig config;
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
@@ -41,7 +42,7 @@ class ServerHandshakeHandlerTest {
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                 .addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler(config, registry, accessLog,
-                        ctx -> identity));
+                        new HandshakeFailures(metrics), ctx -> identity));
     }
 
     @Test

@@ -1,12 +1,12 @@
 package io.tunnel.core.link;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.protocol.PingFrame;
+import io.tunnel.core.transport.Transports;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -17,9 +17,9 @@ import org.apache.logging.log4j.Logger;
  * the link after {@code timeout} without reading anything (frames of any kind, PONG included, count).
  *
  * <p>PING goes out only once the handshake handler ({@link PipelineNames#HANDSHAKE}) has left the pipeline: before
- * that, the peer expects HELLO or HELLO_ACK first, and the handshake timeout bounds the wait. A dead link is closed
- * under TLS, without a close_notify: the peer is not reading, and a close_notify queued behind unsent data would
- * hold the socket open for the TLS handler's flush timeout.
+ * that, the peer expects HELLO or HELLO_ACK first, and the handshake timeout bounds the wait. A dead link is aborted
+ * ({@link Transports#abort}: TCP RST, no close_notify): the peer is not reading, and a close_notify queued behind
+ * unsent data would hold the socket open for the TLS handler's flush timeout.
  */
 public final class KeepAliveHandler extends IdleStateHandler {
     private static final Logger LOG = LogManager.getLogger(KeepAliveHandler.class);
@@ -43,8 +43,7 @@ public final class KeepAliveHandler extends IdleStateHandler {
         } else if (evt.state() == IdleState.READER_IDLE) {
             LOG.warn("link {} to {}: nothing received for {} ms, closing it as dead", ctx.channel().id().asShortText(),
                     ctx.channel().remoteAddress(), timeoutMillis);
-            ChannelHandlerContext tls = ctx.pipeline().context(SslHandler.class);
-            (tls != null ? tls : ctx).close();
+            Transports.abort(ctx.channel());
         }
     }
 }

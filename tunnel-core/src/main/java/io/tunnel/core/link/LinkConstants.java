@@ -31,6 +31,18 @@ public final class LinkConstants {
      */
     public static final int LINK_LOW_WATER_MARK = 128 * 1024;
     public static final int LINK_HIGH_WATER_MARK = 512 * 1024;
+    /**
+     * Bytes waiting to be sent to the peer (TLS handler included) above which the link is no longer read, until they
+     * drain below {@link #LINK_LOW_WATER_MARK}. DATA stops at the high water mark on its own, so only a peer that
+     * sends frames with answers (PING, ...) and does not read them gets here: it then costs this much memory and no
+     * more. Far above the high mark, so two correct peers, both busy writing DATA, never both stop reading.
+     */
+    public static final long LINK_READ_PAUSE_BYTES = 4L * 1024 * 1024;
+    /**
+     * How long a link closed for an error may take to send its GOAWAY; then it is aborted. A peer that does not read
+     * would otherwise keep it open, the GOAWAY queued behind what it never read.
+     */
+    public static final long GOAWAY_TIMEOUT_MILLIS = 2_000;
     /** Unsent bytes the kernel may hold for a link socket (TCP_NOTSENT_LOWAT, epoll); in-flight bytes not limited. */
     public static final long LINK_UNSENT_LIMIT = 128 * 1024;
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.tunnel.core.transport.FatalErrors;
 
 /**
  * The last handler of a stream's socket: hands bytes read to the {@link TunnelStream} and tells it about end of
@@ -52,6 +53,7 @@ public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        FatalErrors.report(ctx, cause);
         stream.onSocketError(cause);
     }
 }

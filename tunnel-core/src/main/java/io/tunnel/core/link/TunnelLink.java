@@ -1,6 +1,7 @@
 package io.tunnel.core.link;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -12,6 +13,8 @@ import io.tunnel.core.transport.Transports;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One agent link: the TLS channel that carries frames and the streams multiplexed over it.
@@ -22,6 +25,8 @@ import java.util.List;
  * with it once the agent is chosen), so stream state needs no locks.
  */
 public final class TunnelLink implements StreamFrameWriter {
+    private static final Logger LOG = LogManager.getLogger(TunnelLink.class);
+
     private final Channel channel;
     private final String peerId;
     private final TunnelSettings localSettings;
@@ -41,6 +46,10 @@ public final class TunnelLink implements StreamFrameWriter {
     private int highestStreamId;
     // Written only on the link's loop; read by agent choice on frontend loops.
     private volatile boolean goingAway;
+    private final LinkFloodGuard floodGuard;
+    private long readPauseBytes = LinkConstants.LINK_READ_PAUSE_BYTES;
+    private boolean readPaused;
+    private boolean readStopped;
 
     public TunnelLink(Channel channel, String peerId, TunnelSettings localSettings, TunnelSettings peerSettings,
                       StreamListener listener) {
@@ -49,6 +58,7 @@ public final class TunnelLink implements StreamFrameWriter {
         this.localSettings = localSettings;
         this.peerSettings = peerSettings;
         this.listener = listener;
+        this.floodGuard = new LinkFloodGuard(peerSettings.keepaliveMillis(), channel.eventLoop().ticker().nanoTime());
         this.halfClosed = new HalfClosedProbe(channel.eventLoop());
     }
 
@@ -135,6 +145,10 @@ public final class TunnelLink implements StreamFrameWriter {
      */
     @Override
     public void writeStreamFrame(TunnelFrame frame) {
+        if (frame instanceof DataFrame) {
+            // The peer returns credit for it: a DATA frame earns the WINDOW_UPDATEs a correct peer may answer with.
+            floodGuard.credit(FloodLimit.WINDOW_UPDATE, 2, eventLoop().ticker().nanoTime());
+        }
         if (heldBack.isEmpty() && channel.isWritable()) {
             channel.write(frame, channel.voidPromise());
         } else {
@@ -252,6 +266,60 @@ public final class TunnelLink implements StreamFrameWriter {
     public void writabilityChanged() {
         writeHeldBack();
         forEachStream(TunnelStream::updateReading);
+        if (readPaused && channel.isWritable()) {
+            readPaused = false;
+            if (!readStopped) {
+                LOG.info("{}: the peer read what was queued for it, reading the link again", this);
+                channel.config().setAutoRead(true);
+            }
+        }
+    }
+
+    // ---- flood limits (docs/protocol.md §6.9) ----------------------------------------------------------------
+
+    /**
+     * Counts a frame of {@code limit} received from the peer.
+     *
+     * @throws io.tunnel.core.protocol.TunnelProtocolException {@code ENHANCE_YOUR_CALM} if the peer exceeded it
+     */
+    void charge(FloodLimit limit) {
+        floodGuard.charge(limit, eventLoop().ticker().nanoTime());
+    }
+
+    /**
+     * After a read burst was answered and flushed: stops reading the link while more than
+     * {@link LinkConstants#LINK_READ_PAUSE_BYTES} wait to be sent to the peer, until they drained below the low water
+     * mark ({@link #writabilityChanged}). DATA waits for writability on its own, so only answers to the peer's frames
+     * (PONG, WINDOW_UPDATE, RESET, DIAL_RESULT) get this far: a peer that sends without reading gets no more answers
+     * queued than that.
+     */
+    void pauseReadingIfBacklogged() {
+        if (readPaused || readStopped) {
+            return;
+        }
+        long pending = pendingOutboundBytes();
+        if (pending > readPauseBytes) {
+            readPaused = true;
+            channel.config().setAutoRead(false);
+            LOG.warn("{}: {} bytes queued for a peer that does not read them, no longer reading it", this, pending);
+        }
+    }
+
+    /** Changes the {@link LinkConstants#LINK_READ_PAUSE_BYTES}; for tests. */
+    void readPauseBytes(long bytes) {
+        readPauseBytes = bytes;
+    }
+
+    /** Stops reading the link for good: it failed, and what the peer sends now would only be discarded. */
+    void stopReading() {
+        readStopped = true;
+        channel.config().setAutoRead(false);
+    }
+
+    /** Bytes written to the link and not yet sent, those the TLS handler holds included. */
+    private long pendingOutboundBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     /** Aborts every stream at once; the link is gone. */

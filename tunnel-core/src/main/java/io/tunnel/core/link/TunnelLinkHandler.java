@@ -1,9 +1,9 @@
 package io.tunnel.core.link;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.protocol.DataFrame;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
@@ -16,6 +16,9 @@ import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelProtocolException;
 import io.tunnel.core.protocol.WindowUpdateFrame;
+import io.tunnel.core.transport.FatalErrors;
+import io.tunnel.core.transport.Transports;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -24,13 +27,16 @@ import org.apache.logging.log4j.Logger;
  * Sides extend it for the frame only they receive: DIAL (agent) and DIAL_RESULT (server).
  *
  * <p>Errors are scoped as {@code docs/protocol.md} says: a stream error resets that stream; a connection error
- * sends GOAWAY with its code and closes the link, which aborts every stream on it.
+ * sends GOAWAY with its code and closes the link, which aborts every stream on it. A peer that floods gets the
+ * connection error {@code ENHANCE_YOUR_CALM} ({@link FloodLimit}); one that sends without reading the answers stops
+ * being read ({@link TunnelLink#pauseReadingIfBacklogged}).
  */
 public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(TunnelLinkHandler.class);
 
     protected final TunnelLink link;
     private boolean failed;
+    private boolean peerGoingAway;
 
     protected TunnelLinkHandler(TunnelLink link) {
         this.link = link;
@@ -58,29 +64,39 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case WINDOW_UPDATE -> {
+                link.charge(FloodLimit.WINDOW_UPDATE);
                 TunnelStream stream = streamFor(frame);
                 if (stream != null) {
                     stream.onWindowUpdate((WindowUpdateFrame) frame);
                 }
             }
             case CLOSE -> {
-                TunnelStream stream = streamFor(frame);
+                TunnelStream stream = liveStreamFor(frame);
                 if (stream != null) {
                     stream.onRemoteClose();
                 }
             }
             case RESET -> {
-                TunnelStream stream = streamFor(frame);
+                TunnelStream stream = liveStreamFor(frame);
                 if (stream != null) {
+                    if (!stream.isOpen()) { // still dialling
+                        link.charge(FloodLimit.DIAL_CANCEL);
+                    }
                     stream.onReset((ResetFrame) frame);
                 }
             }
-            case PING -> link.write(new PongFrame(((PingFrame) frame).payload()));
+            case PING -> {
+                link.charge(FloodLimit.PING);
+                link.write(new PongFrame(((PingFrame) frame).payload()));
+            }
             case PONG -> link.onPong(((PongFrame) frame).payload()); // a keep-alive's PONG counts as traffic only
             case GOAWAY -> onGoAway(ctx, (GoAwayFrame) frame);
-            case DIAL -> onDial(ctx, (DialFrame) frame);
+            case DIAL -> {
+                link.charge(FloodLimit.DIAL);
+                onDial(ctx, (DialFrame) frame);
+            }
             case DIAL_RESULT -> {
-                TunnelStream stream = streamFor(frame);
+                TunnelStream stream = liveStreamFor(frame);
                 if (stream != null) {
                     onDialResult(ctx, stream, (DialResultFrame) frame);
                 }
@@ -105,6 +121,15 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         return stream;
     }
 
+    /** {@link #streamFor} for frames that do nothing once the stream ended, which count as {@link FloodLimit#STRAY_FRAME}. */
+    private TunnelStream liveStreamFor(TunnelFrame frame) {
+        TunnelStream stream = streamFor(frame);
+        if (stream == null) {
+            link.charge(FloodLimit.STRAY_FRAME);
+        }
+        return stream;
+    }
+
     /** A DIAL arrived; only agents accept them. */
     protected void onDial(ChannelHandlerContext ctx, DialFrame dial) {
         throw TunnelProtocolException.connectionError(TunnelErrorCode.PROTOCOL_ERROR, "DIAL sent to a server");
@@ -119,7 +144,11 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
     protected void onGoAway(ChannelHandlerContext ctx, GoAwayFrame goAway) {
         link.goAway();
         if (goAway.code() == TunnelErrorCode.NO_ERROR) {
-            LOG.info("{}: peer is going away ({}), draining {} streams", link, goAway.reason(), link.streamCount());
+            if (!peerGoingAway) { // said once; a repeated GOAWAY changes nothing
+                peerGoingAway = true;
+                LOG.info("{}: peer is going away ({}), draining {} streams", link, goAway.reason(),
+                        link.streamCount());
+            }
         } else {
             LOG.warn("{}: peer closed the link: {} {}", link, goAway.code(), goAway.reason());
             ctx.close();
@@ -133,6 +162,7 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         link.flushNow();
+        link.pauseReadingIfBacklogged();
     }
 
     @Override
@@ -149,6 +179,10 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (FatalErrors.report(ctx, cause)) {
+            ctx.close();
+            return;
+        }
         if (cause instanceof TunnelProtocolException e && !e.isConnectionError()) {
             TunnelStream stream = link.stream(e.streamId());
             if (stream != null) {
@@ -170,11 +204,21 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Sends GOAWAY with {@code code} and closes the link once it is written. */
+    /**
+     * Sends GOAWAY with {@code code} and closes the link once it is written, or aborts it if that takes longer than
+     * {@link LinkConstants#GOAWAY_TIMEOUT_MILLIS} (a peer that does not read). The link is not read any more.
+     */
     public void goAwayAndClose(ChannelHandlerContext ctx, TunnelErrorCode code, String reason) {
         link.goAway();
-        ctx.writeAndFlush(new GoAwayFrame(link.highestStreamId(), code,
-                        Frames.toReason(reason)))
-                .addListener(ChannelFutureListener.CLOSE);
+        link.stopReading();
+        ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+            LOG.warn("{}: GOAWAY not sent within {} ms, aborting the link", link, LinkConstants.GOAWAY_TIMEOUT_MILLIS);
+            Transports.abort(ctx.channel());
+        }, LinkConstants.GOAWAY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.writeAndFlush(new GoAwayFrame(link.highestStreamId(), code, Frames.toReason(reason)))
+                .addListener(written -> {
+                    deadline.cancel(false);
+                    ctx.close();
+                });
     }
 }

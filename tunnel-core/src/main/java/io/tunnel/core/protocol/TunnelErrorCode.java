@@ -15,6 +15,8 @@ public enum TunnelErrorCode {
     CANCEL(0x07),
     SHUTDOWN(0x08),
     KEEPALIVE_TIMEOUT(0x09),
+    /** The peer sent frames faster than any correct peer would (flood limits); HTTP/2's code of the same value. */
+    ENHANCE_YOUR_CALM(0x0B),
 
     CONNECTION_REFUSED(0x10),
     HOST_UNREACHABLE(0x11),

@@ -11,7 +11,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -42,11 +41,22 @@ public final class Transports {
 
     /**
      * A group of {@code threads} event loops (0 = Netty's default, twice the cores), threads named {@code name}. With
-     * epoll, its loops carry the {@link EpollInterestFix}.
+     * epoll, its loops carry the {@link EpollInterestFix}. An error that ends one of its loops, or that reaches a handler
+     * as a fatal error ({@link FatalErrors}), ends the process ({@link FatalErrorHandler#HALT}): a process that lost a
+     * loop would stay up and serve nothing.
      */
     public static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = EPOLL ? new EpollInterestFix() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return newGroup(threads, name, FatalErrorHandler.HALT);
+    }
+
+    /** {@link #newGroup(int, String)} with another answer to fatal errors, for tests. */
+    public static EventLoopGroup newGroup(int threads, String name, FatalErrorHandler onFatalError) {
+        return newGroup(threads, name, EPOLL ? new EpollInterestFix() : NioIoHandler.newFactory(), onFatalError);
+    }
+
+    static EventLoopGroup newGroup(int threads, String name, IoHandlerFactory factory,
+                                   FatalErrorHandler onFatalError) {
+        return new FatalErrorEventLoop.Group(threads, new DefaultThreadFactory(name, true), factory, onFatalError);
     }
 
     /** The socket channel class of the transport {@code group} runs: epoll or NIO. */

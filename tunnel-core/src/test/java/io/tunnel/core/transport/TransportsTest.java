@@ -1,21 +1,32 @@
 package io.tunnel.core.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The kernel's round trip of a loopback connection, as the link's window growth reads it. */
+/** The kernel's round trip of a loopback connection, as the link's window growth reads it; abortive closes. */
 class TransportsTest {
 
     @Test
@@ -50,6 +61,51 @@ class TransportsTest {
                 assertThat(rtt).isEqualTo(-1);
             }
             client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void anAbortedTlsChannelSendsNoCloseNotify() throws Exception {
+        EmbeddedChannel channel = new EmbeddedChannel(SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE).build().newHandler(
+                        ByteBufAllocator.DEFAULT));
+        try {
+            ByteBuf clientHello = channel.readOutbound();
+            assertThat(clientHello).as("TLS started").isNotNull();
+            clientHello.release();
+
+            Transports.abort(channel);
+            assertThat(channel.isOpen()).isFalse();
+            assertThat((Object) channel.readOutbound()).as("no close_notify").isNull();
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void anAbortedSocketResetsItsPeer() throws Exception {
+        EventLoopGroup group = Transports.newGroup(1, "abort-test");
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
+                            Transports.abort(ctx.channel());
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            try (Socket socket = new Socket()) {
+                socket.connect((InetSocketAddress) server.localAddress());
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(1);
+                InputStream in = socket.getInputStream();
+                assertThatThrownBy(in::read).as("a reset, not an end of stream").isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+            }
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
