@@ -77,6 +77,22 @@ final class LoadGen {
                 + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Bytes allocated so far by this process's live threads (the event loops do the generator's work and live as
+     * long as it), 0 where the JVM cannot tell.
+     */
+    static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            long sum = 0;
+            for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                sum += Math.max(0, bytes);
+            }
+            return sum;
+        }
+        return 0;
+    }
+
     /** CPU time of this process so far (all threads), 0 where the JVM cannot tell. */
     static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os

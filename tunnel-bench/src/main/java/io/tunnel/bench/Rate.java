@@ -48,9 +48,11 @@ final class Rate {
         CpuWatch watch = new CpuWatch(opts.get("watch", ""), opts.getDouble("clk-tck", 100), out);
         Run r = new Run(target, request, count, concurrency, (long) (maxSeconds * 1e9), out);
         long cpu0 = LoadGen.processCpuNanos();
+        long alloc0 = LoadGen.allocatedBytes();
         Map<String, long[]> watch0 = watch.snapshot();
         long ns = r.run(concurrency);
         long cpu = LoadGen.processCpuNanos() - cpu0;
+        long alloc = LoadGen.allocatedBytes() - alloc0;
         watch.results(watch0, watch.snapshot());
         double seconds = ns / 1e9;
         int okCount = r.ok.get();
@@ -68,6 +70,7 @@ final class Rate {
         out.result("per_second", okCount / seconds);
         out.result("tls_sessions_reused", r.reused.get());
         out.result("loadgen_cpu_s", cpu / 1e9);
+        out.result("loadgen_alloc_bytes", alloc);
         out.latencies("conn_", Arrays.copyOf(lat, j));
         for (String e : r.errors) {
             out.log("error: " + e);

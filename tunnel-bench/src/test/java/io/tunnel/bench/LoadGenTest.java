@@ -53,7 +53,8 @@ class LoadGenTest {
         Map<String, String> r = results();
         assertThat(r).containsEntry("ok", "40").containsEntry("failed", "0").containsEntry("warmup_rounds", "1")
                 .containsEntry("conn_count", "40").containsEntry("tls_sessions_reused", "0")
-                .containsKeys("per_second", "loadgen_cpu_s", "conn_p50_us", "conn_p99_us", "machine_busy_pct");
+                .containsKeys("per_second", "loadgen_cpu_s", "loadgen_alloc_bytes", "conn_p50_us", "conn_p99_us",
+                        "machine_busy_pct");
         assertThat(Double.parseDouble(r.get("per_second"))).isPositive();
     }
 
