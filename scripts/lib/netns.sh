@@ -21,6 +21,8 @@
 # several topologies can coexist (the tests use one prefix per test class). Everything here needs root.
 
 NETNS_PREFIX=${NETNS_PREFIX:-tun}
+# This file's directory: the CONNECT client the *_via_proxy commands run (tunnel_connect.py) lives beside it.
+NETNS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_PUBLIC=$NETNS_PREFIX-public
 NS_PRIVATE=$NETNS_PREFIX-private
 NS_ROUTER=$NETNS_PREFIX-router
@@ -176,31 +178,7 @@ server.serve_forever()
 # From inside NS: opens a tunnel with CONNECT TARGET at PROXY_HOST:PROXY_PORT, sends MESSAGE, half-closes and
 # prints what comes back. Exit 0 only if the proxy answered 200 and the echo equals MESSAGE.
 netns_echo_via_proxy() { # ns proxy-host proxy-port target message
-  ip netns exec "$1" python3 -c '
-import socket, sys
-host, port, target, message = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].encode()
-s = socket.create_connection((host, port), timeout=10)
-s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode("ascii"))
-head = b""
-while not head.endswith(b"\r\n\r\n"):
-    b = s.recv(1)
-    if not b:
-        break
-    head += b
-status = head.split(b"\r\n", 1)[0].decode("ascii", "replace")
-if not status.startswith("HTTP/1.1 200"):
-    sys.exit("CONNECT %s answered: %s" % (target, status))
-s.sendall(message)
-s.shutdown(socket.SHUT_WR)
-echoed = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    echoed += b
-print(echoed.decode("utf-8", "replace"))
-sys.exit(0 if echoed == message else "echo differs: %r" % echoed)
-' "$2" "$3" "$4" "$5"
+  ip netns exec "$1" python3 "$NETNS_LIB_DIR/tunnel_connect.py" echo "$2" "$3" "$4" "$5"
 }
 
 # From inside NS: a long transfer through the tunnel to an echo service at TARGET. One thread sends 16 KiB every
@@ -208,43 +186,7 @@ sys.exit(0 if echoed == message else "echo differs: %r" % echoed)
 # seen as soon as it happens. Prints "receiving" once echoed bytes arrive and "closed after N bytes (...)" when the
 # tunnel ends, then exits 0; exits 1 if the proxy refuses the CONNECT. Execs: the caller's PID is the client's.
 netns_stream_via_proxy() { # ns proxy-host proxy-port target
-  exec ip netns exec "$1" python3 -u -c '
-import socket, sys, threading, time
-host, port, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.create_connection((host, port), timeout=10)
-s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (target, target)).encode("ascii"))
-head = b""
-while not head.endswith(b"\r\n\r\n"):
-    b = s.recv(1)
-    if not b:
-        break
-    head += b
-status = head.split(b"\r\n", 1)[0].decode("ascii", "replace")
-if not status.startswith("HTTP/1.1 200"):
-    sys.exit("CONNECT %s answered: %s" % (target, status))
-s.settimeout(None)
-def send():
-    chunk = b"x" * 16384
-    try:
-        while True:
-            s.sendall(chunk)
-            time.sleep(0.02)
-    except OSError:
-        pass
-threading.Thread(target=send, daemon=True).start()
-total, reason = 0, "end of stream"
-try:
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        if total == 0:
-            print("receiving", flush=True)
-        total += len(data)
-except OSError as e:
-    reason = str(e)
-print("closed after %d bytes (%s)" % (total, reason), flush=True)
-' "$2" "$3" "$4"
+  exec ip netns exec "$1" python3 -u "$NETNS_LIB_DIR/tunnel_connect.py" stream "$2" "$3" "$4"
 }
 
 # From inside NS: exit 0 if a TCP connection to HOST:PORT opens within SECONDS.

@@ -1,12 +1,15 @@
 package io.tunnel.it;
 
-import java.io.ByteArrayOutputStream;
+import io.tunnel.client.ProxyResponseHead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** A raw socket to the plaintext frontend that has sent CONNECT and read the proxy's response head. */
+/**
+ * A raw socket to the plaintext frontend that has sent CONNECT and read the proxy's response head, with the client
+ * library's reader of that head ({@link ProxyResponseHead}).
+ */
 public final class ConnectSocket {
     private ConnectSocket() {
     }
@@ -25,26 +28,23 @@ public final class ConnectSocket {
     public static Socket open(int proxyPort, String target) throws IOException {
         StringBuilder head = new StringBuilder();
         Socket socket = open(proxyPort, target, head);
-        if (!head.toString().startsWith("HTTP/1.1 200 ")) {
+        if (!established(head.toString())) {
             socket.close();
             throw new IOException("CONNECT " + target + " refused: " + head);
         }
         return socket;
     }
 
-    /** Reads up to and including the blank line that ends a response head. */
+    /** Reads up to and including the blank line that ends a response head (at most 8 KiB). */
     public static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        return ProxyResponseHead.readText(in);
+    }
+
+    private static boolean established(String head) {
+        try {
+            return ProxyResponseHead.parse(head).isEstablished();
+        } catch (IllegalArgumentException e) {
+            return false;
         }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }

@@ -8,6 +8,7 @@ import io.tunnel.core.PipelineNames;
  * <pre>
  * a channel to the proxy, while CONNECT is answered ({@link TunnelClient#dialChannel})
  *   [SSL] → PROXY_DECODER → CONNECT_HANDSHAKE
+ * (on a caller's bootstrap, the handlers its handler added, e.g. its SslHandler, take the place of SSL)
  *
  * the same channel as {@code dialChannel} returns it (AUTO_READ off), until its first read()
  *   [SSL] → HANDOVER → (your handlers)

@@ -20,14 +20,18 @@ import javax.net.ssl.SSLException;
  * {@code CONNECT host:port}, bounds the wait with a timeout, reads the answer from the {@link ProxyResponseDecoder}
  * and then leaves the pipeline, completing the dial promise with the channel or with a {@link TunnelException}.
  *
- * <p>Timeouts: with TLS, the handshake must complete within what is left of the connect timeout; the answer to
- * CONNECT must then arrive within the dial timeout. The established channel has no timeout.
+ * <p>Timeouts: with TLS, the handshake must complete within what is left of the connect timeout (or, on a caller's
+ * bootstrap, within its {@code SslHandler}'s own handshake timeout: {@link #NO_TLS_DEADLINE}); the answer to CONNECT
+ * must then arrive within the dial timeout. The established channel has no timeout.
  *
  * <p>Writes are not buffered here: the channel reaches its user only through the promise, after this handler has
  * gone. On success the decoder is removed first: the bytes it holds behind the head pass through here to the
  * {@link HandoverHandler}, which keeps them (and any end of input) until the user's first read.
  */
 final class ConnectHandshakeHandler extends ChannelInboundHandlerAdapter {
+    /** A TLS deadline that leaves the bound of the handshake to the {@code SslHandler}'s handshake timeout. */
+    static final long NO_TLS_DEADLINE = Long.MAX_VALUE;
+
     private enum State { CONNECTING, HANDSHAKING_TLS, AWAITING_ANSWER, ESTABLISHED, FAILED }
 
     private final String target;
@@ -73,10 +77,12 @@ final class ConnectHandshakeHandler extends ChannelInboundHandlerAdapter {
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         if (tls) {
             state = State.HANDSHAKING_TLS;
-            long left = TimeUnit.NANOSECONDS.toMillis(connectDeadlineNanos - System.nanoTime());
-            timeout = ctx.executor().schedule(() -> fail(ctx, new ProxyUnreachableException(
-                    "TLS handshake with proxy " + proxy + " timed out", proxy, target, null)),
-                    Math.max(1, left), TimeUnit.MILLISECONDS);
+            if (connectDeadlineNanos != NO_TLS_DEADLINE) {
+                long left = TimeUnit.NANOSECONDS.toMillis(connectDeadlineNanos - System.nanoTime());
+                timeout = ctx.executor().schedule(() -> fail(ctx, new ProxyUnreachableException(
+                        "TLS handshake with proxy " + proxy + " timed out", proxy, target, null)),
+                        Math.max(1, left), TimeUnit.MILLISECONDS);
+            }
         } else {
             awaitAnswer(ctx);
         }
@@ -102,7 +108,7 @@ final class ConnectHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onAnswer(ChannelHandlerContext ctx, ProxyResponseHead head) {
-        if (head.status() != ProxyProtocol.ESTABLISHED) {
+        if (!head.isEstablished()) {
             fail(ctx, ProxyProtocol.refusal(head, target));
             return;
         }

@@ -4,14 +4,10 @@ import io.netty.util.NetUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The client's side of the HTTP CONNECT exchange: the request it sends, the limits of the answer it reads and how
- * an answer maps to a {@link TunnelException}.
+ * The client's side of the HTTP CONNECT exchange: the request it sends and how an answer maps to a
+ * {@link TunnelException} (the answer itself is read by {@link ProxyResponseHead}).
  */
 final class ProxyProtocol {
-    /** Largest response head (status line and header fields, with the blank line) read from the proxy. */
-    static final int MAX_HEAD = 8 * 1024;
-    /** The status of an established tunnel. */
-    static final int ESTABLISHED = 200;
     /** Longest reason phrase quoted in an exception message. */
     private static final int MAX_QUOTED_REASON = 64;
 

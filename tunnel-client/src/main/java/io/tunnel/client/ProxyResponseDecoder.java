@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Reads one response head from the proxy and emits it as a {@link ProxyResponseHead}.
  *
- * <p>Bounded: a head longer than {@value ProxyProtocol#MAX_HEAD} bytes fails with a {@link TooLongFrameException},
+ * <p>Bounded: a head longer than {@value ProxyResponseHead#MAX_LENGTH} bytes fails with a {@link TooLongFrameException},
  * one that is not an HTTP/1.x status line with a {@link CorruptedFrameException}; each byte is scanned once. After
  * the head the decoder stops: the bytes behind it (the target's first bytes) stay in its buffer and go to the next
  * handler when the decoder is removed, never interpreted.
@@ -26,7 +26,7 @@ final class ProxyResponseDecoder extends ByteToMessageDecoder {
         if (done) {
             return;
         }
-        int limit = Math.min(in.readableBytes(), ProxyProtocol.MAX_HEAD) - scanned;
+        int limit = Math.min(in.readableBytes(), ProxyResponseHead.MAX_LENGTH) - scanned;
         if (limit > 0) {
             int end = in.forEachByte(in.readerIndex() + scanned, limit, endFinder);
             if (end >= 0) {
@@ -43,9 +43,9 @@ final class ProxyResponseDecoder extends ByteToMessageDecoder {
             }
             scanned += limit;
         }
-        if (scanned >= ProxyProtocol.MAX_HEAD) {
+        if (scanned >= ProxyResponseHead.MAX_LENGTH) {
             done = true;
-            throw new TooLongFrameException("response head longer than " + ProxyProtocol.MAX_HEAD + " bytes");
+            throw ProxyResponseHead.tooLong();
         }
     }
 }

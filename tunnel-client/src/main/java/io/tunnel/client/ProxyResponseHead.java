@@ -1,22 +1,41 @@
 package io.tunnel.client;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ByteProcessor;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The proxy's answer to CONNECT: the status line of an HTTP/1.x response head. Header fields are read (and
  * bounded) but not kept: an answer to CONNECT carries nothing this client needs from them.
  *
+ * <p>This is the project's one reader of that answer: where a head ends ({@link EndFinder}), how long it may be
+ * ({@link #MAX_LENGTH}) and what its status line says ({@link #parse}). {@link ProxyResponseDecoder} uses it for
+ * channels (and so for every caller of {@link TunnelClient#dialChannel}, the benchmark's load generator included),
+ * {@link #readText} for blocking streams ({@link TunnelClient#dialSocket}, tests on raw sockets).
+ *
  * @param status the three-digit status code
  * @param reason the reason phrase, possibly empty
  */
-record ProxyResponseHead(int status, String reason) {
+public record ProxyResponseHead(int status, String reason) {
+    /** Largest response head (status line and header fields, with the blank line) read from the proxy. */
+    public static final int MAX_LENGTH = 8 * 1024;
+    /** The status of an established tunnel. */
+    public static final int ESTABLISHED = 200;
+
+    /** {@code true} if the proxy opened the tunnel ({@value #ESTABLISHED}). */
+    public boolean isEstablished() {
+        return status == ESTABLISHED;
+    }
 
     /**
      * Parses a complete response head ({@code HTTP/1.x SSS reason}, header lines, blank line).
      *
      * @throws IllegalArgumentException naming what is wrong if it is not one
      */
-    static ProxyResponseHead parse(String head) {
+    public static ProxyResponseHead parse(String head) {
         int eol = head.indexOf('\n');
         String line = eol < 0 ? head : head.substring(0, eol);
         if (line.endsWith("\r")) {
@@ -40,6 +59,38 @@ record ProxyResponseHead(int status, String reason) {
             throw new IllegalArgumentException("malformed status code");
         }
         return new ProxyResponseHead(status, line.length() > 13 ? line.substring(13) : "");
+    }
+
+    /**
+     * Reads one response head from a blocking stream, a byte at a time so that nothing behind it is consumed: the
+     * first byte the stream returns afterwards is the target's.
+     *
+     * @return the head as ISO-8859-1 text, up to and including the line feed of its blank line (for {@link #parse})
+     * @throws EOFException          if the stream ends before the head does
+     * @throws TooLongFrameException if the head is longer than {@value #MAX_LENGTH} bytes
+     * @throws IOException           what reading the stream throws
+     */
+    public static String readText(InputStream in) throws IOException {
+        byte[] head = new byte[MAX_LENGTH];
+        EndFinder endFinder = new EndFinder();
+        int length = 0;
+        while (!endFinder.found()) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("the connection closed before an answer");
+            }
+            if (length == head.length) {
+                throw tooLong();
+            }
+            head[length++] = (byte) b;
+            endFinder.process((byte) b);
+        }
+        return new String(head, 0, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The failure of a head longer than {@value #MAX_LENGTH} bytes. */
+    static TooLongFrameException tooLong() {
+        return new TooLongFrameException("response head longer than " + MAX_LENGTH + " bytes");
     }
 
     /**

@@ -1,29 +1,34 @@
 package io.tunnel.client;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.BootstrapConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.tls.TlsProvider;
 import io.tunnel.core.transport.Transports;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -34,7 +39,9 @@ import javax.net.ssl.SSLException;
  *
  * <ul>
  *   <li>{@link #dialChannel} gives a Netty {@link Channel} (non-blocking);</li>
- *   <li>{@link #dialSocket} gives a blocking {@link Socket}.</li>
+ *   <li>{@link #dialSocket} gives a blocking {@link Socket};</li>
+ *   <li>the static {@link #dialChannel(Bootstrap, InetSocketAddress, String, int, Duration)} opens one on a bootstrap
+ *       the caller configured, TLS included, without a client instance.</li>
  * </ul>
  * A refused or failed dial ends in a {@link TunnelException} naming the cause. TLS contexts are built once, by the
  * constructor. The client owns an event loop group ({@link Transports#newGroup}; started with the first
@@ -136,6 +143,7 @@ public final class TunnelClient implements AutoCloseable {
     private void connect(InetSocketAddress proxy, String target, EventLoop eventLoop, long connectDeadline,
                          Promise<Channel> promise) {
         long connectMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(connectDeadline - System.nanoTime()));
+        String proxyAuthority = config.proxyAuthority();
         Bootstrap bootstrap = new Bootstrap()
                 .group(eventLoop)
                 .channel(Transports.socketChannel(eventLoop))
@@ -149,19 +157,77 @@ public final class TunnelClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ChannelPipeline pipeline = ch.pipeline();
                         if (sslContext != null) {
                             SslHandler ssl = TlsContexts.halfCloseHandler(sslContext, ch.alloc(), config.proxyHost(),
                                     config.proxyPort());
                             ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis()); // backstop
-                            pipeline.addLast(ClientPipeline.SSL, ssl);
+                            ch.pipeline().addLast(ClientPipeline.SSL, ssl);
                         }
-                        pipeline.addLast(ClientPipeline.PROXY_DECODER, new ProxyResponseDecoder());
-                        pipeline.addLast(ClientPipeline.CONNECT_HANDSHAKE, new ConnectHandshakeHandler(target,
-                                config.proxyAuthority(), sslContext != null, connectDeadline,
-                                config.dialTimeout().toMillis(), config.allowHalfClosure(), promise));
+                        addConnectHandshake(ch.pipeline(), target, proxyAuthority, connectDeadline,
+                                config.dialTimeout().toMillis(), config.allowHalfClosure(), promise);
                     }
                 });
+        connect(bootstrap, proxy, proxyAuthority, target, promise);
+    }
+
+    /**
+     * Opens a tunnel to {@code host:port} through the proxy at {@code proxy} on a bootstrap of the caller's, for
+     * programs that set up every channel themselves: their own event loops and channel class, socket options, and TLS
+     * context (a pinned certificate, a session cache of their own; scripts/bench's load generator is one). The
+     * bootstrap must have its group and channel class; its handler, if any, comes first in each channel's pipeline and
+     * should add only what lies under the CONNECT exchange: an {@link SslHandler} if the proxy is spoken to over TLS.
+     * The bootstrap itself is not changed (a copy, bound to its group's next event loop and with AUTO_READ off, is
+     * connected), so one bootstrap serves any number of dials.
+     *
+     * <p>The future completes as {@link #dialChannel(String, int, EventLoop)}'s does: on that event loop, with the
+     * channel (AUTO_READ off, pipeline {@code [ssl] → handover}) once the proxy answered {@code 200}, or with a
+     * {@link TunnelException}; cancelling it closes the connection. Bounds: the bootstrap's
+     * {@code CONNECT_TIMEOUT_MILLIS} for the TCP connect, the {@code SslHandler}'s handshake timeout for TLS,
+     * {@code dialTimeout} for the proxy's answer.
+     *
+     * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
+     */
+    public static Future<Channel> dialChannel(Bootstrap bootstrap, InetSocketAddress proxy, String host, int port,
+                                              Duration dialTimeout) {
+        ProxyProtocol.checkTarget(host, port);
+        String target = ProxyProtocol.authority(host, port);
+        String proxyAuthority = NetUtil.toSocketAddressString(proxy);
+        long dialTimeoutMillis = dialTimeout.toMillis();
+        BootstrapConfig template = bootstrap.config();
+        ChannelHandler callersHandler = template.handler();
+        boolean allowHalfClosure = Boolean.TRUE.equals(template.options().get(ChannelOption.ALLOW_HALF_CLOSURE));
+        EventLoop eventLoop = template.group().next();
+        Promise<Channel> promise = eventLoop.newPromise();
+        Bootstrap copy = bootstrap.clone(eventLoop)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true) // until the handover, as for dialChannel above
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (callersHandler != null) {
+                            ch.pipeline().addLast(callersHandler);
+                        }
+                        addConnectHandshake(ch.pipeline(), target, proxyAuthority,
+                                ConnectHandshakeHandler.NO_TLS_DEADLINE, dialTimeoutMillis, allowHalfClosure, promise);
+                    }
+                });
+        connect(copy, proxy, proxyAuthority, target, promise);
+        return promise;
+    }
+
+    /** Puts the CONNECT exchange behind what the pipeline holds (an {@link SslHandler} when TLS is spoken). */
+    private static void addConnectHandshake(ChannelPipeline pipeline, String target, String proxyAuthority,
+                                            long connectDeadline, long dialTimeoutMillis, boolean allowHalfClosure,
+                                            Promise<Channel> promise) {
+        boolean tls = pipeline.get(SslHandler.class) != null;
+        pipeline.addLast(ClientPipeline.PROXY_DECODER, new ProxyResponseDecoder());
+        pipeline.addLast(ClientPipeline.CONNECT_HANDSHAKE, new ConnectHandshakeHandler(target, proxyAuthority, tls,
+                connectDeadline, dialTimeoutMillis, allowHalfClosure, promise));
+    }
+
+    /** Connects {@code bootstrap} to the proxy: a failed connect fails the dial, a cancelled dial closes the channel. */
+    private static void connect(Bootstrap bootstrap, InetSocketAddress proxy, String proxyAuthority, String target,
+                                Promise<Channel> promise) {
         ChannelFuture connected = bootstrap.connect(proxy);
         Channel channel = connected.channel();
         promise.addListener(f -> {
@@ -171,8 +237,8 @@ public final class TunnelClient implements AutoCloseable {
         });
         connected.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                promise.tryFailure(new ProxyUnreachableException("cannot reach proxy " + config.proxyAuthority() + ": "
-                        + f.cause().getMessage(), config.proxyAuthority(), target, f.cause()));
+                promise.tryFailure(new ProxyUnreachableException("cannot reach proxy " + proxyAuthority + ": "
+                        + f.cause().getMessage(), proxyAuthority, target, f.cause()));
             }
         });
     }
@@ -201,7 +267,7 @@ public final class TunnelClient implements AutoCloseable {
                 throw connectionLost(target, e);
             }
             ProxyResponseHead head = readHead(tunnel, target, dialDeadline);
-            if (head.status() != ProxyProtocol.ESTABLISHED) {
+            if (!head.isEstablished()) {
                 throw ProxyProtocol.refusal(head, target);
             }
             tunnel.setSoTimeout(0);
@@ -239,35 +305,33 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private ProxyResponseHead readHead(Socket socket, String target, long deadline) throws IOException {
-        InputStream in = socket.getInputStream();
-        byte[] head = new byte[ProxyProtocol.MAX_HEAD];
-        ProxyResponseHead.EndFinder endFinder = new ProxyResponseHead.EndFinder();
-        int length = 0;
-        while (!endFinder.found()) {
-            int b;
-            try {
-                socket.setSoTimeout(remainingMillis(deadline));
-                b = in.read();
-            } catch (SocketTimeoutException e) {
-                throw DialTimeoutException.clientSide(target, config.dialTimeout().toMillis());
-            } catch (IOException e) {
-                throw connectionLost(target, e);
-            }
-            if (b < 0) {
-                throw BadProxyResponseException.malformed(target, "the connection closed before an answer", null);
-            }
-            if (length == head.length) {
-                throw BadProxyResponseException.malformed(target,
-                        "response head longer than " + ProxyProtocol.MAX_HEAD + " bytes", null);
-            }
-            head[length++] = (byte) b;
-            endFinder.process((byte) b);
+        String head;
+        try {
+            head = ProxyResponseHead.readText(untilDeadline(socket, deadline));
+        } catch (SocketTimeoutException e) {
+            throw DialTimeoutException.clientSide(target, config.dialTimeout().toMillis());
+        } catch (EOFException | TooLongFrameException e) {
+            throw BadProxyResponseException.malformed(target, e.getMessage(), null);
+        } catch (IOException e) {
+            throw connectionLost(target, e);
         }
         try {
-            return ProxyResponseHead.parse(new String(head, 0, length, StandardCharsets.ISO_8859_1));
+            return ProxyResponseHead.parse(head);
         } catch (IllegalArgumentException e) {
             throw BadProxyResponseException.malformed(target, e.getMessage(), null);
         }
+    }
+
+    /** The socket's input, each read bounded by what is left until {@code deadline}. */
+    private static InputStream untilDeadline(Socket socket, long deadline) throws IOException {
+        InputStream in = socket.getInputStream();
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                socket.setSoTimeout(remainingMillis(deadline));
+                return in.read();
+            }
+        };
     }
 
     /**

@@ -93,8 +93,8 @@ class ProxyResponseDecoderTest {
     @Test
     void headOfExactlyTheLimitIsAccepted() {
         String start = "HTTP/1.1 200 OK\r\nX: ";
-        String head = start + "a".repeat(ProxyProtocol.MAX_HEAD - start.length() - 4) + "\r\n\r\n";
-        assertThat(head).hasSize(ProxyProtocol.MAX_HEAD);
+        String head = start + "a".repeat(ProxyResponseHead.MAX_LENGTH - start.length() - 4) + "\r\n\r\n";
+        assertThat(head).hasSize(ProxyResponseHead.MAX_LENGTH);
         EmbeddedChannel ch = new EmbeddedChannel(new ProxyResponseDecoder());
         ch.writeInbound(ascii(head + "x"));
         assertThat(ch.<Object>readInbound()).isEqualTo(new ProxyResponseHead(200, "OK"));

@@ -3,12 +3,19 @@ package io.tunnel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
+import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -318,6 +325,77 @@ class TunnelClientChannelTest {
         for (Future<Channel> dial : dials) {
             await(dial).close().sync();
         }
+    }
+
+    @Test
+    void callersBootstrapOpensTheTunnelAndStaysAsItWas() throws Exception {
+        proxy = FakeProxy.start((socket, head) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write((ESTABLISHED + "banner\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            socket.getInputStream().transferTo(out);
+        });
+        EventLoopGroup group = Transports.newGroup(1, "callers-group");
+        try {
+            ChannelInboundHandlerAdapter marker = new SharableMarker();
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(Transports.socketChannel(group))
+                    .option(ChannelOption.TCP_NODELAY, true).handler(marker);
+            Channel ch = await(TunnelClient.dialChannel(bootstrap, proxyAddress(), "db.internal", 5432, WAIT));
+            assertThat(proxy.nextRequest())
+                    .isEqualTo("CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n");
+            assertThat(ch.config().isAutoRead()).isFalse();
+            assertThat(ch.pipeline().get(SharableMarker.class)).as("the bootstrap's handler").isSameAs(marker);
+            assertThat(ch.pipeline().names()).contains(ClientPipeline.HANDOVER)
+                    .doesNotContain(ClientPipeline.PROXY_DECODER, ClientPipeline.CONNECT_HANDSHAKE);
+            assertThat(bootstrap.config().options()).doesNotContainKey(ChannelOption.AUTO_READ);
+            assertThat(bootstrap.config().handler()).isSameAs(marker);
+            Collector collector = attach(ch);
+            awaitText(collector, "banner\n");
+            ch.writeAndFlush(Unpooled.copiedBuffer("echo", StandardCharsets.US_ASCII));
+            awaitText(collector, "banner\necho");
+            ch.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void callersBootstrapGetsTheSameTypedFailures() throws Exception {
+        EventLoopGroup group = Transports.newGroup(1, "callers-group");
+        try {
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(Transports.socketChannel(group))
+                    .handler(new SharableMarker());
+            proxy = FakeProxy.answering("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+            assertThatThrownBy(() -> await(TunnelClient.dialChannel(bootstrap, proxyAddress(), "10.0.0.1", 80, WAIT)))
+                    .isInstanceOf(NoAgentException.class)
+                    .hasMessage("proxy answered 503 Service Unavailable for 10.0.0.1:80");
+            proxy.close();
+            proxy = FakeProxy.start((socket, head) -> proxy.hold());
+            assertThatThrownBy(() -> await(TunnelClient.dialChannel(bootstrap, proxyAddress(), "10.0.0.1", 80,
+                    Duration.ofMillis(200)))).isInstanceOf(DialTimeoutException.class)
+                    .hasMessage("proxy did not answer CONNECT 10.0.0.1:80 within 200 ms");
+            int closedPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                closedPort = s.getLocalPort();
+            }
+            InetSocketAddress closed = new InetSocketAddress("127.0.0.1", closedPort);
+            assertThatThrownBy(() -> await(TunnelClient.dialChannel(bootstrap, closed, "10.0.0.1", 80, WAIT)))
+                    .isInstanceOf(ProxyUnreachableException.class)
+                    .hasMessageStartingWith("cannot reach proxy 127.0.0.1:" + closedPort);
+            assertThatThrownBy(() -> TunnelClient.dialChannel(bootstrap, closed, "a b", 80, WAIT))
+                    .isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private InetSocketAddress proxyAddress() {
+        return new InetSocketAddress("127.0.0.1", proxy.port());
+    }
+
+    /** A handler a caller's bootstrap might add to every channel. */
+    @ChannelHandler.Sharable
+    private static final class SharableMarker extends ChannelInboundHandlerAdapter {
     }
 
     private static void awaitText(Collector collector, String expected) throws InterruptedException {

@@ -1,3 +1,6 @@
+package io.tunnel.bench;
+
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,9 +17,10 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Summarises a JFR recording of scripts/bench as markdown: where the threads that were running Java spent their
  * samples (self frames, and the project's methods anywhere on the stack), which native methods non-idle threads sat in,
- * and samples per thread. Usage: {@code java JfrTop.java FILE TITLE [N]}.
+ * and samples per thread; or the throwables created per unit of work. Usage: {@code java -jar tunnel-bench.jar jfrtop
+ * FILE [TITLE [N]]} or {@code jfrtop --exceptions FILE TITLE UNITS}.
  */
-public final class JfrTop {
+final class JfrTop {
     /** Native methods in which a thread waits for work rather than burns CPU. */
     private static final Set<String> IDLE_NATIVE = Set.of(
             "io.netty.channel.epoll.Native.epollWait", "io.netty.channel.epoll.Native.epollWait0",
@@ -26,10 +30,18 @@ public final class JfrTop {
             "java.lang.ref.Reference.waitForReferencePendingList", "java.lang.Object.wait0",
             "sun.nio.ch.ServerSocketChannelImpl.accept0", "sun.nio.ch.Net.connect0");
 
-    public static void main(String[] args) throws Exception {
+    private JfrTop() {
+    }
+
+    /** Prints the summary as markdown on stdout; returns the exit code. */
+    static int run(String... args) throws IOException {
+        if (args.length == 0 || (args[0].equals("--exceptions") && args.length != 4)) {
+            System.err.println("usage: jfrtop FILE [TITLE [N]] | jfrtop --exceptions FILE TITLE UNITS");
+            return 2;
+        }
         if (args[0].equals("--exceptions")) {
             exceptions(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
-            return;
+            return 0;
         }
         Path file = Path.of(args[0]);
         String title = args.length > 1 ? args[1] : file.getFileName().toString();
@@ -56,7 +68,7 @@ public final class JfrTop {
             if (nat && IDLE_NATIVE.contains(top)) {
                 continue;
             }
-            RecordedThread t = e.getThread(exec ? "sampledThread" : "sampledThread");
+            RecordedThread t = e.getThread("sampledThread");
             String tname = t == null ? "?" : t.getJavaName();
             threads.merge(tname, 1, Integer::sum);
             if (exec) {
@@ -89,10 +101,11 @@ public final class JfrTop {
         table(out, "Project methods anywhere on the stack (inclusive)", ours, javaSamples + nativeSamples, n);
         table(out, "Samples per thread", threads, javaSamples + nativeSamples, 8);
         System.out.print(out);
+        return 0;
     }
 
     /** Throwables created during a recording (jdk.JavaExceptionThrow), per unit of work, by class and origin. */
-    private static void exceptions(Path file, String title, int units) throws Exception {
+    private static void exceptions(Path file, String title, int units) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
         int total = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {

@@ -1,3 +1,5 @@
+package io.tunnel.bench;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,12 +13,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the flat results of scripts/bench ({@code key<TAB>value} lines) into docs/benchmark.md (tables, ratios,
- * PASS/MISS per target, the evidence for each MISS) and docs/benchmark.json (every raw number, nested by the dotted
- * key, plus the targets). Usage: {@code java Report RESULTS PROFILE_DIR OUT_MD OUT_JSON}.
+ * Turns the flat results of scripts/bench ({@link Results}) into docs/benchmark.md (tables, ratios, PASS/MISS per
+ * target, the evidence for each MISS, the hand-written analysis) and docs/benchmark.json (every raw number, nested by
+ * the dotted key, plus the targets). Usage: {@code java -jar tunnel-bench.jar report RESULTS PROFILE_DIR OUT_MD
+ * OUT_JSON [ANALYSIS_MD]}.
  */
-public final class Report {
-    static final Map<String, String> R = new LinkedHashMap<>();
+final class Report {
     static final String[] PATHS = {"tunnel_mtls", "tunnel_plain", "tinyproxy", "direct"};
     static final Map<String, String> LABEL = Map.of(
             "tunnel_mtls", "tunnel, mTLS frontend (TLS on both legs)",
@@ -31,29 +33,63 @@ public final class Report {
                   Map<String, Object> json) {
     }
 
-    public static void main(String[] args) throws IOException {
-        for (String line : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
-            int tab = line.indexOf('\t');
-            if (tab > 0) {
-                R.put(line.substring(0, tab), line.substring(tab + 1));
-            }
-        }
-        Path profiles = Path.of(args[1]);
-        StringBuilder md = new StringBuilder();
-        List<Target> targets = new ArrayList<>();
+    private final Results res;
+    private final Path profiles;
+    private final int cores;
+    /** Median single-stream throughput per path, of the paths that were measured. */
+    private final Map<String, Double> tpMedian = new LinkedHashMap<>();
+    private final List<Target> targets = new ArrayList<>();
 
-        // ---- derived figures -----------------------------------------------------------------------------------
-        Map<String, Double> tpMedian = new LinkedHashMap<>();
+    /**
+     * @param profiles the run's profile directory (markdown pieces written by scripts/bench, heap dumps)
+     * @param cores    the machine's cores, for the evidence of CPU-bound figures
+     */
+    Report(Results results, Path profiles, int cores) {
+        this.res = results;
+        this.profiles = profiles;
+        this.cores = cores;
         for (String p : PATHS) {
-            double[] runs = runs("tp." + p + ".run", ".bytes_per_second");
+            double[] runs = res.runs("tp." + p + ".run", ".bytes_per_second");
             if (runs.length > 0) {
-                tpMedian.put(p, median(runs));
+                tpMedian.put(p, Stats.median(runs));
             }
         }
-        String quick = get("meta.quick");
-        boolean isQuick = "1".equals(quick);
+        addTargets();
+    }
 
-        // ---- targets -------------------------------------------------------------------------------------------
+    /**
+     * {@code RESULTS PROFILE_DIR OUT_MD OUT_JSON [ANALYSIS_MD]}: writes the report; returns the exit code.
+     */
+    static int run(String... args) throws IOException {
+        if (args.length < 4 || args.length > 5) {
+            System.err.println("usage: report RESULTS PROFILE_DIR OUT_MD OUT_JSON [ANALYSIS_MD]");
+            return 2;
+        }
+        Results results = Results.read(Path.of(args[0]));
+        Report report = new Report(results, Path.of(args[1]), cores(results));
+        Path analysis = args.length > 4 ? Path.of(args[4]) : null;
+        String md = report.markdown(analysis != null && Files.exists(analysis) ? Files.readString(analysis) : "");
+        Files.writeString(Path.of(args[2]), md, StandardCharsets.UTF_8);
+        Files.writeString(Path.of(args[3]), report.json() + "\n", StandardCharsets.UTF_8);
+        System.out.println("report: " + report.targets.size() + " targets, " + report.misses().size() + " missed");
+        return 0;
+    }
+
+    /** The machine's cores: as scripts/bench recorded them ({@code meta.nproc}), else as this JVM sees them. */
+    static int cores(Results results) {
+        Double n = results.num("meta.nproc");
+        return n != null && n >= 1 ? n.intValue() : Runtime.getRuntime().availableProcessors();
+    }
+
+    List<Target> targets() {
+        return targets;
+    }
+
+    List<Target> misses() {
+        return targets.stream().filter(t -> Boolean.FALSE.equals(t.pass)).toList();
+    }
+
+    private void addTargets() {
         Double mtls = tpMedian.get("tunnel_mtls");
         Double direct = tpMedian.get("direct");
         Double tiny = tpMedian.get("tinyproxy");
@@ -73,24 +109,24 @@ public final class Report {
                     Map.of("value_bytes_per_second", mtls, "peer_bytes_per_second", tiny, "ratio", r,
                             "threshold", 2.5)));
         }
-        Double rate = num("rate.tunnel_mtls.per_second");
+        Double rate = res.num("rate.tunnel_mtls.per_second");
         if (rate != null) {
-            String peers = "plaintext " + fmt("%,.0f/s", orZero(num("rate.tunnel_plain.per_second")))
-                    + ", tinyproxy " + fmt("%,.0f/s", orZero(num("rate.tinyproxy.per_second")))
-                    + ", direct TCP " + fmt("%,.0f/s", orZero(num("rate.direct.per_second")));
-            Double tp = num("rate.tinyproxy.per_second");
+            String peers = "plaintext " + fmt("%,.0f/s", orZero(res.num("rate.tunnel_plain.per_second")))
+                    + ", tinyproxy " + fmt("%,.0f/s", orZero(res.num("rate.tinyproxy.per_second")))
+                    + ", direct TCP " + fmt("%,.0f/s", orZero(res.num("rate.direct.per_second")));
+            Double tp = res.num("rate.tinyproxy.per_second");
             targets.add(new Target("new_tunnels", "New mTLS tunnels ≥ 1,000/s", fmt("%,.0f/s", rate), peers,
                     tp == null ? "–" : fmt("%.2f × tinyproxy", rate / tp), rate >= 1000, "rate",
                     Map.of("value_per_second", rate, "threshold", 1000.0)));
         }
-        int[] idleCounts = idleCounts("tunnel_mtls");
+        int[] idleCounts = res.idleCounts("tunnel_mtls");
         if (idleCounts.length > 0) {
             int n = idleCounts[idleCounts.length - 1];
-            double kb = orZero(num("idle.tunnel_mtls." + n + ".server_rss_kb"))
-                    + orZero(num("idle.tunnel_mtls." + n + ".agent_rss_kb"));
-            String tpCount = firstIdle("tinyproxy");
+            double kb = orZero(res.num("idle.tunnel_mtls." + n + ".server_rss_kb"))
+                    + orZero(res.num("idle.tunnel_mtls." + n + ".agent_rss_kb"));
+            String tpCount = res.firstIdle("tinyproxy");
             String peer = tpCount == null ? "–" : "tinyproxy with " + tpCount + ": "
-                    + mib(orZero(num("idle.tinyproxy." + tpCount + ".rss_kb")) * 1024);
+                    + mib(orZero(res.num("idle.tinyproxy." + tpCount + ".rss_kb")) * 1024);
             double limitKb = 512 * 1024;
             boolean full = n >= 10000;
             targets.add(new Target("idle_rss", "10,000 streams: server + agent RSS ≤ 512 MiB"
@@ -100,7 +136,7 @@ public final class Report {
                     Map.of("streams", n, "rss_kb", kb, "threshold_kb", limitKb)));
         }
         Double holBase = holBaseline("tunnel_mtls", "bulk_bytes_per_second");
-        Double holStall = num("hol.tunnel_mtls.stall.bulk_bytes_per_second");
+        Double holStall = res.num("hol.tunnel_mtls.stall.bulk_bytes_per_second");
         if (holBase != null && holStall != null) {
             double r = holStall / holBase;
             Double rrBase = holBaselineRate("tunnel_mtls");
@@ -108,7 +144,7 @@ public final class Report {
             double rr = rrBase == null || rrStall == null || rrBase == 0 ? 0 : rrStall / rrBase;
             String tpKept = "–";
             Double tb = holBaseline("tinyproxy", "bulk_bytes_per_second");
-            Double ts = num("hol.tinyproxy.stall.bulk_bytes_per_second");
+            Double ts = res.num("hol.tinyproxy.stall.bulk_bytes_per_second");
             if (tb != null && ts != null && tb > 0) {
                 tpKept = "tinyproxy bulk keeps " + pct(ts / tb);
             }
@@ -119,28 +155,39 @@ public final class Report {
                     Map.of("bulk_kept", r, "rr_kept", rr, "threshold", 0.90)));
         }
 
+    }
+
+    /** docs/benchmark.md: machine, targets, a section per measured figure, the misses' evidence, {@code analysis}. */
+    String markdown(String analysis) throws IOException {
+        StringBuilder md = new StringBuilder();
+        boolean isQuick = "1".equals(res.get("meta.quick"));
+        Double direct = tpMedian.get("direct");
+        Double tiny = tpMedian.get("tinyproxy");
+        int[] idleCounts = res.idleCounts("tunnel_mtls");
+
         // ---- header and machine --------------------------------------------------------------------------------
         md.append("# Benchmark: the tunnel against the direct path and tinyproxy\n\n");
         md.append("Written by `scripts/bench`").append(isQuick ? " (**BENCH_QUICK=1: smoke sizes, not a measurement**)"
-                : "").append(" on ").append(get("meta.date")).append(", sources at `").append(get("meta.git"))
+                : "").append(" on ").append(res.get("meta.date")).append(", sources at `").append(res.get("meta.git"))
                 .append("`. Every figure of one table comes from the same run, on loopback (127.0.0.1), with the same "
                         + "nginx as destination; the only TLS on a path is the tunnel's. Raw numbers: "
                         + "`docs/benchmark.json`.\n\n");
         md.append("## Machine\n\n| | |\n|---|---|\n");
-        row(md, "CPU", get("meta.nproc") + " × " + get("meta.cpu_model"));
-        row(md, "Memory", get("meta.mem_total"));
-        row(md, "Kernel", get("meta.kernel"));
-        row(md, "Java", get("meta.java"));
-        row(md, "Server / agent JVM options", "`" + get("meta.jvm_opts") + "` (otherwise defaults: G1, Netty's "
-                + "default allocator); transport " + get("meta.transport") + ", " + get("meta.tls_server"));
-        row(md, "Load generator", "`scripts/bench.d/LoadGen.java` on Netty + BoringSSL from the server jar, `"
-                + get("meta.loadgen_jvm") + "`");
-        row(md, "nginx / tinyproxy / curl", get("meta.nginx") + " / " + get("meta.tinyproxy") + " / "
-                + get("meta.curl"));
-        row(md, "Open files limit", get("meta.nofile"));
-        row(md, "Load average at start / end", get("meta.loadavg_start") + " / " + get("meta.loadavg_end")
+        row(md, "CPU", res.get("meta.nproc") + " × " + res.get("meta.cpu_model"));
+        row(md, "Memory", res.get("meta.mem_total"));
+        row(md, "Kernel", res.get("meta.kernel"));
+        row(md, "Java", res.get("meta.java"));
+        row(md, "Server / agent JVM options", "`" + res.get("meta.jvm_opts") + "` (otherwise defaults: G1, Netty's "
+                + "default allocator); transport " + res.get("meta.transport") + ", " + res.get("meta.tls_server"));
+        row(md, "Load generator", "`tunnel-bench` (`io.tunnel.bench.LoadGen`, tunnels opened by the client "
+                + "library) on Netty epoll + BoringSSL, `"
+                + res.get("meta.loadgen_jvm") + "`");
+        row(md, "nginx / tinyproxy / curl", res.get("meta.nginx") + " / " + res.get("meta.tinyproxy") + " / "
+                + res.get("meta.curl"));
+        row(md, "Open files limit", res.get("meta.nofile"));
+        row(md, "Load average at start / end", res.get("meta.loadavg_start") + " / " + res.get("meta.loadavg_end")
                 + " (other work on the machine shows here)");
-        row(md, "Parameters", "`" + get("meta.params") + "`, download " + fmt("%,.0f", orZero(num("meta.file_bytes")))
+        row(md, "Parameters", "`" + res.get("meta.params") + "`, download " + fmt("%,.0f", orZero(res.num("meta.file_bytes")))
                 + " bytes");
         md.append('\n');
 
@@ -155,7 +202,7 @@ public final class Report {
         // ---- 1. throughput -------------------------------------------------------------------------------------
         if (!tpMedian.isEmpty()) {
             md.append("## 1. Single-stream download throughput\n\n");
-            md.append("`curl -o /dev/null` of one ").append(fmt("%,.0f", orZero(num("meta.file_bytes"))))
+            md.append("`curl -o /dev/null` of one ").append(fmt("%,.0f", orZero(res.num("meta.file_bytes"))))
                     .append("-byte file, `%{speed_download}`; the median of the runs (paths interleaved). CPU is "
                             + "the processes' user + system time over the transfers, per GiB moved.\n\n");
             md.append("| Path | median MiB/s | runs MiB/s | % of direct | × tinyproxy | CPU s/GiB: curl | proxy "
@@ -165,14 +212,14 @@ public final class Report {
                 if (m == null) {
                     continue;
                 }
-                double[] runs = runs("tp." + p + ".run", ".bytes_per_second");
-                double gib = sumRuns("tp." + p + ".run", ".bytes") / GIB;
-                double curl = sumRuns("tp." + p + ".run", ".cpu_s.curl") / gib;
-                double proxy = (sumRuns("tp." + p + ".run", ".cpu_s.server") + sumRuns("tp." + p + ".run",
-                        ".cpu_s.agent") + sumRuns("tp." + p + ".run", ".cpu_s.tinyproxy")) / gib;
-                double nginx = sumRuns("tp." + p + ".run", ".cpu_s.nginx") / gib;
-                double busy = runs("tp." + p + ".run", ".machine_busy_pct").length == 0 ? 0
-                        : Arrays.stream(runs("tp." + p + ".run", ".machine_busy_pct")).average().orElse(0);
+                double[] runs = res.runs("tp." + p + ".run", ".bytes_per_second");
+                double gib = res.sumRuns("tp." + p + ".run", ".bytes") / GIB;
+                double curl = res.sumRuns("tp." + p + ".run", ".cpu_s.curl") / gib;
+                double proxy = (res.sumRuns("tp." + p + ".run", ".cpu_s.server") + res.sumRuns("tp." + p + ".run",
+                        ".cpu_s.agent") + res.sumRuns("tp." + p + ".run", ".cpu_s.tinyproxy")) / gib;
+                double nginx = res.sumRuns("tp." + p + ".run", ".cpu_s.nginx") / gib;
+                double busy = res.runs("tp." + p + ".run", ".machine_busy_pct").length == 0 ? 0
+                        : Arrays.stream(res.runs("tp." + p + ".run", ".machine_busy_pct")).average().orElse(0);
                 md.append("| ").append(LABEL.get(p)).append(" | ").append(fmt("%,.0f", m / MIB)).append(" | ")
                         .append(String.join(", ", Arrays.stream(runs).mapToObj(v -> fmt("%,.0f", v / MIB))
                                 .toList())).append(" | ")
@@ -182,7 +229,7 @@ public final class Report {
                         .append(" | ").append(fmt("%.2f", nginx)).append(" | ").append(fmt("%.0f %%", busy))
                         .append(" |\n");
             }
-            Double ceiling = num("iperf3.bytes_per_second");
+            Double ceiling = res.num("iperf3.bytes_per_second");
             if (ceiling != null) {
                 md.append("\nLoopback TCP ceiling (iperf3, one stream, 3 s): ").append(mibs(ceiling)).append(".\n");
             }
@@ -190,13 +237,13 @@ public final class Report {
                     + "`/proc/PID/io`: write/writev; Netty's reads use recvfrom, which that file does not count):\n\n"
                     + "| Path | process | KiB per write call | write calls per MiB relayed |\n|---|---|---:|---:|\n");
             for (String p : new String[] {"tunnel_mtls", "tunnel_plain"}) {
-                double bytes = sumRuns("tp." + p + ".run", ".bytes");
+                double bytes = res.sumRuns("tp." + p + ".run", ".bytes");
                 if (bytes == 0) {
                     continue;
                 }
                 for (String proc : new String[] {"server", "agent"}) {
-                    double w = sumRuns("tp." + p + ".run", ".syscw." + proc);
-                    double wc = sumRuns("tp." + p + ".run", ".wchar." + proc);
+                    double w = res.sumRuns("tp." + p + ".run", ".syscw." + proc);
+                    double wc = res.sumRuns("tp." + p + ".run", ".wchar." + proc);
                     md.append("| ").append(LABEL.get(p)).append(" | ").append(proc).append(" | ")
                             .append(w == 0 ? "–" : fmt("%.1f", wc / w / 1024)).append(" | ")
                             .append(fmt("%.2f", w / (bytes / MIB))).append(" |\n");
@@ -206,7 +253,7 @@ public final class Report {
         }
 
         // ---- 2. rate -------------------------------------------------------------------------------------------
-        if (num("rate.tunnel_mtls.per_second") != null || num("rate.direct.per_second") != null) {
+        if (res.num("rate.tunnel_mtls.per_second") != null || res.num("rate.direct.per_second") != null) {
             md.append("## 2. New tunnels per second\n\n");
             md.append("Each connection: TCP connect (+ full mTLS handshake to the frontend, no session resumption "
                     + "unless said), `CONNECT`, `GET /tiny` with `Connection: close`, read to end of stream. Direct: a "
@@ -217,45 +264,45 @@ public final class Report {
             for (String p : new String[] {"tunnel_mtls", "tunnel_mtls_resumed", "tunnel_plain", "tinyproxy",
                     "direct"}) {
                 String k = "rate." + p + ".";
-                Double v = num(k + "per_second");
+                Double v = res.num(k + "per_second");
                 if (v == null) {
                     continue;
                 }
-                double ok = orZero(num(k + "ok"));
-                double cpu = orZero(num(k + "cpu_s.server")) + orZero(num(k + "cpu_s.agent"))
-                        + orZero(num(k + "cpu_s.tinyproxy"));
+                double ok = orZero(res.num(k + "ok"));
+                double cpu = orZero(res.num(k + "cpu_s.server")) + orZero(res.num(k + "cpu_s.agent"))
+                        + orZero(res.num(k + "cpu_s.tinyproxy"));
                 md.append("| ").append(LABEL.get(p)).append(p.equals("tunnel_mtls_resumed")
-                                ? " (" + fmt("%,.0f", orZero(num(k + "tls_sessions_reused"))) + " resumed)" : "")
+                                ? " (" + fmt("%,.0f", orZero(res.num(k + "tls_sessions_reused"))) + " resumed)" : "")
                         .append(" | ").append(fmt("%,.0f", v)).append(" | ").append(fmt("%,.0f", ok)).append(" | ")
-                        .append(fmt("%,.0f", orZero(num(k + "failed")))).append(" | ")
-                        .append(fmt("%.2f", orZero(num(k + "conn_p50_us")) / 1000)).append(" | ")
-                        .append(fmt("%.2f", orZero(num(k + "conn_p99_us")) / 1000)).append(" | ")
+                        .append(fmt("%,.0f", orZero(res.num(k + "failed")))).append(" | ")
+                        .append(fmt("%.2f", orZero(res.num(k + "conn_p50_us")) / 1000)).append(" | ")
+                        .append(fmt("%.2f", orZero(res.num(k + "conn_p99_us")) / 1000)).append(" | ")
                         .append(p.equals("direct") || ok == 0 ? "–" : fmt("%.3f", cpu * 1000 / ok)).append(" | ")
-                        .append(ok == 0 ? "–" : fmt("%.3f", orZero(num(k + "loadgen_cpu_s")) * 1000 / ok)).append(" | ")
-                        .append(fmt("%.0f %%", orZero(num(k + "machine_busy_pct")))).append(" |\n");
+                        .append(ok == 0 ? "–" : fmt("%.3f", orZero(res.num(k + "loadgen_cpu_s")) * 1000 / ok)).append(" | ")
+                        .append(fmt("%.0f %%", orZero(res.num(k + "machine_busy_pct")))).append(" |\n");
             }
             md.append('\n');
         }
 
         // ---- 3. latency ----------------------------------------------------------------------------------------
-        if (num("lat.direct.p50_us") != null || num("lat.tunnel_mtls.p50_us") != null) {
+        if (res.num("lat.direct.p50_us") != null || res.num("lat.tunnel_mtls.p50_us") != null) {
             md.append("## 3. Request/response latency inside one open tunnel\n\n");
-            md.append("One `CONNECT`, then ").append(fmt("%,.0f", orZero(num("lat.direct.count"))))
+            md.append("One `CONNECT`, then ").append(fmt("%,.0f", orZero(res.num("lat.direct.count"))))
                     .append(" sequential keep-alive `GET /tiny` (after 1,000 warm-up); time from writing the request "
                             + "to the last byte of the response.\n\n");
             md.append("| Path | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | mean µs | p50 vs direct |\n"
                     + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-            Double d50 = num("lat.direct.p50_us");
+            Double d50 = res.num("lat.direct.p50_us");
             for (String p : PATHS) {
                 String k = "lat." + p + ".";
-                if (num(k + "p50_us") == null) {
+                if (res.num(k + "p50_us") == null) {
                     continue;
                 }
                 md.append("| ").append(LABEL.get(p));
                 for (String q : new String[] {"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us"}) {
-                    md.append(" | ").append(fmt("%,.0f", orZero(num(k + q))));
+                    md.append(" | ").append(fmt("%,.0f", orZero(res.num(k + q))));
                 }
-                md.append(" | ").append(d50 == null ? "–" : fmt("+%,.0f µs", orZero(num(k + "p50_us")) - d50))
+                md.append(" | ").append(d50 == null ? "–" : fmt("+%,.0f µs", orZero(res.num(k + "p50_us")) - d50))
                         .append(" |\n");
             }
             md.append('\n');
@@ -271,56 +318,56 @@ public final class Report {
             md.append("| Pair | streams | open (server metric) | server RSS | agent RSS | server + agent | KiB per "
                     + "stream over row 0 | threads server/agent |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String pair : new String[] {"tunnel_mtls", "tunnel_plain"}) {
-                int[] counts = idleCounts(pair);
+                int[] counts = res.idleCounts(pair);
                 if (counts.length == 0) {
                     continue;
                 }
-                double base = orZero(num("idle." + pair + ".0.server_rss_kb"))
-                        + orZero(num("idle." + pair + ".0.agent_rss_kb"));
+                double base = orZero(res.num("idle." + pair + ".0.server_rss_kb"))
+                        + orZero(res.num("idle." + pair + ".0.agent_rss_kb"));
                 md.append("| ").append(LABEL.get(pair)).append(" | 0 | – | ")
-                        .append(mib(orZero(num("idle." + pair + ".0.server_rss_kb")) * 1024)).append(" | ")
-                        .append(mib(orZero(num("idle." + pair + ".0.agent_rss_kb")) * 1024)).append(" | ")
+                        .append(mib(orZero(res.num("idle." + pair + ".0.server_rss_kb")) * 1024)).append(" | ")
+                        .append(mib(orZero(res.num("idle." + pair + ".0.agent_rss_kb")) * 1024)).append(" | ")
                         .append(mib(base * 1024)).append(" | – | – |\n");
                 for (int n : counts) {
                     String k = "idle." + pair + "." + n + ".";
-                    double s = orZero(num(k + "server_rss_kb"));
-                    double a = orZero(num(k + "agent_rss_kb"));
+                    double s = orZero(res.num(k + "server_rss_kb"));
+                    double a = orZero(res.num(k + "agent_rss_kb"));
                     md.append("| ").append(LABEL.get(pair)).append(" | ").append(fmt("%,d", n)).append(" | ")
-                            .append(get(k + "server_open_streams")).append(" | ").append(mib(s * 1024)).append(" | ")
+                            .append(res.get(k + "server_open_streams")).append(" | ").append(mib(s * 1024)).append(" | ")
                             .append(mib(a * 1024)).append(" | **").append(mib((s + a) * 1024)).append("** | ")
-                            .append(fmt("%.1f", (s + a - base) / n)).append(" | ").append(get(k + "server_threads"))
-                            .append("/").append(get(k + "agent_threads")).append(" |\n");
+                            .append(fmt("%.1f", (s + a - base) / n)).append(" | ").append(res.get(k + "server_threads"))
+                            .append("/").append(res.get(k + "agent_threads")).append(" |\n");
                 }
             }
-            String tc = firstIdle("tinyproxy");
+            String tc = res.firstIdle("tinyproxy");
             if (tc != null) {
-                double base = orZero(num("idle.tinyproxy.0.rss_kb"));
-                double v = orZero(num("idle.tinyproxy." + tc + ".rss_kb"));
-                md.append("\ntinyproxy with ").append(tc).append(" idle tunnels (").append(get("idle.tinyproxy." + tc
+                double base = orZero(res.num("idle.tinyproxy.0.rss_kb"));
+                double v = orZero(res.num("idle.tinyproxy." + tc + ".rss_kb"));
+                md.append("\ntinyproxy with ").append(tc).append(" idle tunnels (").append(res.get("idle.tinyproxy." + tc
                         + ".opened")).append(" open): RSS ").append(mib(v * 1024)).append(" (").append(mib(base * 1024))
-                        .append(" before), ").append(get("idle.tinyproxy." + tc + ".threads"))
-                        .append(" threads in ").append(get("idle.tinyproxy." + tc + ".processes"))
+                        .append(" before), ").append(res.get("idle.tinyproxy." + tc + ".threads"))
+                        .append(" threads in ").append(res.get("idle.tinyproxy." + tc + ".processes"))
                         .append(" process(es): tinyproxy 1.11 runs one thread per client connection in a single "
                                 + "process, so its cost per tunnel is a thread stack (mostly untouched) plus its "
                                 + "relay buffers.\n");
             }
-            String afterGc = get("idle.tunnel_mtls." + (idleCounts.length > 0 ? idleCounts[idleCounts.length - 1] : 0)
+            String afterGc = res.get("idle.tunnel_mtls." + (idleCounts.length > 0 ? idleCounts[idleCounts.length - 1] : 0)
                     + ".server_rss_after_full_gc_kb");
             if (!afterGc.isEmpty()) {
                 int n = idleCounts[idleCounts.length - 1];
                 md.append("\nAfter a full GC (forced by `jcmd GC.class_histogram`) at ").append(fmt("%,d", n))
-                        .append(" streams, mTLS pair: server ").append(mib(orZero(num("idle.tunnel_mtls." + n
+                        .append(" streams, mTLS pair: server ").append(mib(orZero(res.num("idle.tunnel_mtls." + n
                                 + ".server_rss_after_full_gc_kb")) * 1024)).append(", agent ")
-                        .append(mib(orZero(num("idle.tunnel_mtls." + n + ".agent_rss_after_full_gc_kb")) * 1024))
+                        .append(mib(orZero(res.num("idle.tunnel_mtls." + n + ".agent_rss_after_full_gc_kb")) * 1024))
                         .append(" (RSS rarely shrinks: G1 keeps committed heap).\n");
             }
             md.append('\n');
         }
 
         // ---- 5. head-of-line -----------------------------------------------------------------------------------
-        if (num("hol.tunnel_mtls.baseline.bulk_bytes_per_second") != null) {
+        if (res.num("hol.tunnel_mtls.baseline.bulk_bytes_per_second") != null) {
             md.append("## 5. Head-of-line: one reader stalls\n\n");
-            md.append("Three phases of ").append(get("meta.params").replaceAll(".*hol_seconds=(\\S+).*", "$1"))
+            md.append("Three phases of ").append(res.get("meta.params").replaceAll(".*hol_seconds=(\\S+).*", "$1"))
                     .append(" s each (after 1 s of warm-up): *baseline* — one tunnel downloads the large file over "
                             + "and over (keep-alive) while a second does sequential `GET /tiny`; *stall* — the same "
                             + "while a third tunnel asked for the large file and never reads; *baseline2* — the "
@@ -328,14 +375,14 @@ public final class Report {
             md.append("| Path | phase | bulk MiB/s | req/resp per s | rr p50 µs | rr p99 µs | bulk kept | rr kept | "
                     + "stalled reader got | server queued for it |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String p : PATHS) {
-                if (num("hol." + p + ".baseline.bulk_bytes_per_second") == null) {
+                if (res.num("hol." + p + ".baseline.bulk_bytes_per_second") == null) {
                     continue;
                 }
                 Double bb = holBaseline(p, "bulk_bytes_per_second");
                 Double rb = holBaselineRate(p);
                 for (String phase : new String[] {"baseline", "stall", "baseline2"}) {
                     String k = "hol." + p + "." + phase + ".";
-                    Double bulk = num(k + "bulk_bytes_per_second");
+                    Double bulk = res.num(k + "bulk_bytes_per_second");
                     if (bulk == null) {
                         continue;
                     }
@@ -343,20 +390,20 @@ public final class Report {
                     boolean stall = phase.equals("stall");
                     md.append("| ").append(LABEL.get(p)).append(" | ").append(phase).append(" | ")
                             .append(fmt("%,.0f", bulk / MIB)).append(" | ").append(fmt("%,.0f", orZero(rr)))
-                            .append(" | ").append(fmt("%,.0f", orZero(num(k + "rr_p50_us")))).append(" | ")
-                            .append(fmt("%,.0f", orZero(num(k + "rr_p99_us")))).append(" | ")
+                            .append(" | ").append(fmt("%,.0f", orZero(res.num(k + "rr_p50_us")))).append(" | ")
+                            .append(fmt("%,.0f", orZero(res.num(k + "rr_p99_us")))).append(" | ")
                             .append(stall && bb != null ? pct(bulk / bb) : "").append(" | ")
                             .append(stall && rb != null && rr != null ? pct(rr / rb) : "").append(" | ")
-                            .append(stall ? kib(orZero(num(k + "stall_bytes_read_by_client_end"))) : "").append(" | ")
-                            .append(stall && !get(k + "server_unwritten_bytes").isEmpty()
-                                    ? kib(orZero(num(k + "server_unwritten_bytes"))) : "").append(" |\n");
+                            .append(stall ? kib(orZero(res.num(k + "stall_bytes_read_by_client_end"))) : "").append(" | ")
+                            .append(stall && !res.get(k + "server_unwritten_bytes").isEmpty()
+                                    ? kib(orZero(res.num(k + "server_unwritten_bytes"))) : "").append(" |\n");
                 }
             }
             md.append('\n');
         }
 
         // ---- misses --------------------------------------------------------------------------------------------
-        List<Target> misses = targets.stream().filter(t -> Boolean.FALSE.equals(t.pass)).toList();
+        List<Target> misses = misses();
         md.append("## What limits the misses\n\n");
         if (misses.isEmpty()) {
             md.append("No target missed in this run.\n\n");
@@ -370,23 +417,22 @@ public final class Report {
             }
             switch (t.limit) {
                 case "throughput" -> {
-                    md.append(throughputEvidence(tpMedian));
+                    md.append(throughputEvidence());
                     md.append(profile(profiles, "throughput"));
                 }
                 case "rate" -> {
                     md.append(rateEvidence());
                     md.append(profile(profiles, "rate"));
                 }
-                case "idle" -> md.append(idleEvidence(profiles, idleCounts));
+                case "idle" -> md.append(idleEvidence());
                 case "hol" -> md.append("The stalled stream's window bounds what the server queues for it (column "
                         + "*server queued*); see the phase table above for how the other two streams fared.\n\n");
                 default -> {
                 }
             }
         }
-        Path analysis = Path.of(args.length > 4 ? args[4] : "-");
-        if (Files.exists(analysis)) {
-            md.append(Files.readString(analysis).strip()).append("\n\n");
+        if (!analysis.isBlank()) {
+            md.append(analysis.strip()).append("\n\n");
         }
         List<String> shown = misses.stream().map(t -> t.limit).toList();
         StringBuilder appendix = new StringBuilder();
@@ -399,9 +445,11 @@ public final class Report {
             md.append("## Appendix: profiles of passing figures\n\n").append(appendix);
         }
 
-        Files.writeString(Path.of(args[2]), md.toString(), StandardCharsets.UTF_8);
+        return md.toString();
+    }
 
-        // ---- json ----------------------------------------------------------------------------------------------
+    /** docs/benchmark.json: the targets, the derived medians and every raw result, nested by the dotted key. */
+    String json() {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> tj = new LinkedHashMap<>();
         for (Target t : targets) {
@@ -415,67 +463,66 @@ public final class Report {
         for (Map.Entry<String, Double> e : tpMedian.entrySet()) {
             derived.put("throughput_median_bytes_per_second." + e.getKey(), e.getValue());
         }
-        root.put("derived", nest(derived));
+        root.put("derived", Json.nest(derived));
         Map<String, Object> raw = new LinkedHashMap<>();
-        R.forEach((k, v) -> raw.put(k, v));
-        root.putAll(nest(raw));
-        Files.writeString(Path.of(args[3]), toJson(root, "") + "\n", StandardCharsets.UTF_8);
-        System.out.println("report: " + targets.size() + " targets, " + misses.size() + " missed");
+        res.all().forEach(raw::put);
+        root.putAll(Json.nest(raw));
+        return Json.toJson(root, "");
     }
 
     // ---- evidence ------------------------------------------------------------------------------------------------
 
-    static String throughputEvidence(Map<String, Double> tpMedian) {
+    private String throughputEvidence() {
         StringBuilder s = new StringBuilder();
-        double gibM = sumRuns("tp.tunnel_mtls.run", ".bytes") / GIB;
-        double gibP = sumRuns("tp.tunnel_plain.run", ".bytes") / GIB;
-        double gibD = sumRuns("tp.direct.run", ".bytes") / GIB;
+        double gibM = res.sumRuns("tp.tunnel_mtls.run", ".bytes") / GIB;
+        double gibP = res.sumRuns("tp.tunnel_plain.run", ".bytes") / GIB;
+        double gibD = res.sumRuns("tp.direct.run", ".bytes") / GIB;
         if (gibM > 0) {
             s.append(fmt("CPU per GiB through the mTLS tunnel: server %.2f s, agent %.2f s, curl %.2f s, nginx %.2f s "
                             + "(direct path: curl %.2f s, nginx %.2f s; plaintext frontend: server %.2f s, agent %.2f s). ",
-                    sumRuns("tp.tunnel_mtls.run", ".cpu_s.server") / gibM,
-                    sumRuns("tp.tunnel_mtls.run", ".cpu_s.agent") / gibM,
-                    sumRuns("tp.tunnel_mtls.run", ".cpu_s.curl") / gibM,
-                    sumRuns("tp.tunnel_mtls.run", ".cpu_s.nginx") / gibM,
-                    gibD == 0 ? 0 : sumRuns("tp.direct.run", ".cpu_s.curl") / gibD,
-                    gibD == 0 ? 0 : sumRuns("tp.direct.run", ".cpu_s.nginx") / gibD,
-                    gibP == 0 ? 0 : sumRuns("tp.tunnel_plain.run", ".cpu_s.server") / gibP,
-                    gibP == 0 ? 0 : sumRuns("tp.tunnel_plain.run", ".cpu_s.agent") / gibP));
+                    res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.server") / gibM,
+                    res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.agent") / gibM,
+                    res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.curl") / gibM,
+                    res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.nginx") / gibM,
+                    gibD == 0 ? 0 : res.sumRuns("tp.direct.run", ".cpu_s.curl") / gibD,
+                    gibD == 0 ? 0 : res.sumRuns("tp.direct.run", ".cpu_s.nginx") / gibD,
+                    gibP == 0 ? 0 : res.sumRuns("tp.tunnel_plain.run", ".cpu_s.server") / gibP,
+                    gibP == 0 ? 0 : res.sumRuns("tp.tunnel_plain.run", ".cpu_s.agent") / gibP));
             s.append(fmt("Kernel (system) time is %.0f %% of the server's CPU and %.0f %% of the agent's: every byte "
                             + "crosses three loopback TCP connections on this path (one on the direct path). ",
-                    100 * sumRuns("tp.tunnel_mtls.run", ".sys_s.server")
-                            / Math.max(1e-9, sumRuns("tp.tunnel_mtls.run", ".cpu_s.server")),
-                    100 * sumRuns("tp.tunnel_mtls.run", ".sys_s.agent")
-                            / Math.max(1e-9, sumRuns("tp.tunnel_mtls.run", ".cpu_s.agent"))));
-            double busy = Arrays.stream(runs("tp.tunnel_mtls.run", ".machine_busy_pct")).average().orElse(0);
-            s.append(fmt("The machine was %.0f %% busy during those transfers (2 cores = 100 %%), so the path is "
+                    100 * res.sumRuns("tp.tunnel_mtls.run", ".sys_s.server")
+                            / Math.max(1e-9, res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.server")),
+                    100 * res.sumRuns("tp.tunnel_mtls.run", ".sys_s.agent")
+                            / Math.max(1e-9, res.sumRuns("tp.tunnel_mtls.run", ".cpu_s.agent"))));
+            double busy = Arrays.stream(res.runs("tp.tunnel_mtls.run", ".machine_busy_pct")).average().orElse(0);
+            s.append(fmt("The machine was %.0f %% busy during those transfers (%d cores = 100 %%), so the path is "
                     + "CPU-bound: its speed is roughly cores ÷ (CPU seconds per GiB summed over the processes on the "
-                    + "path).", busy));
+                    + "path).", busy, cores));
             s.append("\n\n");
         }
         return s.toString();
     }
 
-    static String rateEvidence() {
-        double ok = orZero(num("rate.tunnel_mtls.ok"));
+    private String rateEvidence() {
+        double ok = orZero(res.num("rate.tunnel_mtls.ok"));
         if (ok == 0) {
             return "";
         }
         return fmt("Per new mTLS tunnel: server %.3f ms CPU, agent %.3f ms CPU, nginx %.3f ms, load generator %.3f ms; "
                         + "connection p50 %.2f ms, p99 %.2f ms with %s in flight; machine %.0f %% busy (the load "
-                        + "generator's client handshakes share the same 2 cores). The run that offers TLS session "
+                        + "generator's client handshakes share the same %d cores). The run that offers TLS session "
                         + "resumption: %,.0f/s with %,.0f sessions resumed.\n\n",
-                orZero(num("rate.tunnel_mtls.cpu_s.server")) * 1000 / ok,
-                orZero(num("rate.tunnel_mtls.cpu_s.agent")) * 1000 / ok,
-                orZero(num("rate.tunnel_mtls.cpu_s.nginx")) * 1000 / ok,
-                orZero(num("rate.tunnel_mtls.loadgen_cpu_s")) * 1000 / ok,
-                orZero(num("rate.tunnel_mtls.conn_p50_us")) / 1000, orZero(num("rate.tunnel_mtls.conn_p99_us")) / 1000,
-                get("rate.tunnel_mtls.concurrency"), orZero(num("rate.tunnel_mtls.machine_busy_pct")),
-                orZero(num("rate.tunnel_mtls_resumed.per_second")),
-                orZero(num("rate.tunnel_mtls_resumed.tls_sessions_reused")));
+                orZero(res.num("rate.tunnel_mtls.cpu_s.server")) * 1000 / ok,
+                orZero(res.num("rate.tunnel_mtls.cpu_s.agent")) * 1000 / ok,
+                orZero(res.num("rate.tunnel_mtls.cpu_s.nginx")) * 1000 / ok,
+                orZero(res.num("rate.tunnel_mtls.loadgen_cpu_s")) * 1000 / ok,
+                orZero(res.num("rate.tunnel_mtls.conn_p50_us")) / 1000, orZero(res.num("rate.tunnel_mtls.conn_p99_us")) / 1000,
+                res.get("rate.tunnel_mtls.concurrency"), orZero(res.num("rate.tunnel_mtls.machine_busy_pct")), cores,
+                orZero(res.num("rate.tunnel_mtls_resumed.per_second")),
+                orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused")));
     }
 
-    static String idleEvidence(Path profiles, int[] counts) throws IOException {
+    private String idleEvidence() throws IOException {
         StringBuilder s = new StringBuilder();
         for (String side : new String[] {"server", "agent"}) {
             for (String kind : new String[] {"heap", "histo"}) {
@@ -497,80 +544,28 @@ public final class Report {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    static Double holBaseline(String p, String key) {
-        Double a = num("hol." + p + ".baseline." + key);
-        Double b = num("hol." + p + ".baseline2." + key);
+    private Double holBaseline(String p, String key) {
+        Double a = res.num("hol." + p + ".baseline." + key);
+        Double b = res.num("hol." + p + ".baseline2." + key);
         if (a == null) {
             return b;
         }
         return b == null ? a : (a + b) / 2;
     }
 
-    static Double rrRate(String p, String phase) {
-        Double count = num("hol." + p + "." + phase + ".rr_count");
-        Double secs = num("hol." + p + "." + phase + ".seconds");
+    private Double rrRate(String p, String phase) {
+        Double count = res.num("hol." + p + "." + phase + ".rr_count");
+        Double secs = res.num("hol." + p + "." + phase + ".seconds");
         return count == null || secs == null || secs == 0 ? null : count / secs;
     }
 
-    static Double holBaselineRate(String p) {
+    private Double holBaselineRate(String p) {
         Double a = rrRate(p, "baseline");
         Double b = rrRate(p, "baseline2");
         if (a == null) {
             return b;
         }
         return b == null ? a : (a + b) / 2;
-    }
-
-    static int[] idleCounts(String pair) {
-        return R.keySet().stream().filter(k -> k.startsWith("idle." + pair + ".") && k.endsWith(".server_rss_kb"))
-                .map(k -> k.split("\\.")[2]).mapToInt(Integer::parseInt).filter(n -> n > 0).distinct().sorted()
-                .toArray();
-    }
-
-    static String firstIdle(String pair) {
-        return R.keySet().stream().filter(k -> k.startsWith("idle." + pair + ".") && k.endsWith(".rss_kb"))
-                .map(k -> k.split("\\.")[2]).filter(n -> !n.equals("0")).findFirst().orElse(null);
-    }
-
-    static double[] runs(String prefix, String suffix) {
-        List<Double> v = new ArrayList<>();
-        for (int i = 1; i < 100; i++) {
-            Double d = num(prefix + i + suffix);
-            if (d == null) {
-                if (!R.containsKey(prefix + i + ".bytes")) {
-                    break;
-                }
-                continue;
-            }
-            v.add(d);
-        }
-        return v.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    static double sumRuns(String prefix, String suffix) {
-        return Arrays.stream(runs(prefix, suffix)).sum();
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    static String get(String key) {
-        return R.getOrDefault(key, "");
-    }
-
-    static Double num(String key) {
-        String v = R.get(key);
-        if (v == null || v.isEmpty()) {
-            return null;
-        }
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     static double orZero(Double d) {
@@ -599,86 +594,5 @@ public final class Report {
 
     static void row(StringBuilder md, String k, String v) {
         md.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n");
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> nest(Map<String, Object> flat) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : flat.entrySet()) {
-            String[] parts = e.getKey().split("\\.");
-            Map<String, Object> node = root;
-            for (int i = 0; i < parts.length - 1; i++) {
-                Object child = node.get(parts[i]);
-                if (!(child instanceof Map)) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    if (child != null) {
-                        m.put("_value", child);
-                    }
-                    node.put(parts[i], m);
-                    child = m;
-                }
-                node = (Map<String, Object>) child;
-            }
-            String leaf = parts[parts.length - 1];
-            if (node.get(leaf) instanceof Map<?, ?> m) {
-                ((Map<String, Object>) m).put("_value", e.getValue());
-            } else {
-                node.put(leaf, e.getValue());
-            }
-        }
-        return root;
-    }
-
-    static String toJson(Object o, String indent) {
-        if (o instanceof Map<?, ?> m) {
-            if (m.isEmpty()) {
-                return "{}";
-            }
-            StringBuilder s = new StringBuilder("{\n");
-            String in = indent + "  ";
-            int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                s.append(in).append(quote(String.valueOf(e.getKey()))).append(": ").append(toJson(e.getValue(), in));
-                s.append(++i < m.size() ? ",\n" : "\n");
-            }
-            return s.append(indent).append('}').toString();
-        }
-        if (o instanceof Double d) {
-            return d.isNaN() || d.isInfinite() ? "null" : (d == Math.rint(d) && Math.abs(d) < 1e15
-                    ? String.valueOf(d.longValue())
-                    : new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros()
-                    .toPlainString());
-        }
-        if (o instanceof Integer || o instanceof Long || o instanceof Boolean) {
-            return String.valueOf(o);
-        }
-        String v = String.valueOf(o);
-        if (v.equals("true") || v.equals("false")) {
-            return v;
-        }
-        if (v.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
-            return v;
-        }
-        return quote(v);
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -1,0 +1,101 @@
+package io.tunnel.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report of a small, made-up run: targets judged from the results, sections only for what was measured. */
+class ReportTest {
+    private static final double MIB = 1024 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    private static List<String> run(String nproc) {
+        return List.of(
+                "meta.quick\t1",
+                "meta.nproc\t" + nproc,
+                "meta.date\t2026-12-01T00:00:00Z",
+                "tp.direct.run1.bytes\t1073741824", "tp.direct.run1.bytes_per_second\t" + (long) (1000 * MIB),
+                "tp.direct.run2.bytes\t1073741824", "tp.direct.run2.bytes_per_second\t" + (long) (1200 * MIB),
+                "tp.tunnel_mtls.run1.bytes\t1073741824", "tp.tunnel_mtls.run1.bytes_per_second\t" + (long) (650 * MIB),
+                "tp.tunnel_mtls.run2.bytes\t1073741824", "tp.tunnel_mtls.run2.bytes_per_second\t" + (long) (550 * MIB),
+                "tp.tunnel_mtls.run1.machine_busy_pct\t90", "tp.tunnel_mtls.run2.machine_busy_pct\t94",
+                "tp.tinyproxy.run1.bytes\t1073741824", "tp.tinyproxy.run1.bytes_per_second\t" + (long) (200 * MIB),
+                "rate.tunnel_mtls.per_second\t900.5", "rate.tunnel_mtls.ok\t18000", "rate.tunnel_mtls.failed\t0",
+                "rate.tunnel_mtls.cpu_s.server\t9.0", "rate.tunnel_mtls.concurrency\t64",
+                "rate.tinyproxy.per_second\t6000");
+    }
+
+    private static Report report(List<String> lines, Path profiles) {
+        Results results = Results.parse(lines);
+        return new Report(results, profiles, Report.cores(results));
+    }
+
+    @Test
+    void targetsAreJudgedFromTheMediansAndRates() throws IOException {
+        Report report = report(run("2"), tmp);
+        // mTLS median 600 MiB/s; direct median 1,100 MiB/s (55 %: miss); tinyproxy 200 MiB/s (3.00 ×: pass).
+        assertThat(report.targets()).extracting(t -> t.id() + "=" + t.pass())
+                .containsExactly("throughput_vs_direct=false", "throughput_vs_tinyproxy=true", "new_tunnels=false");
+        String md = report.markdown("");
+        assertThat(md).contains("**BENCH_QUICK=1: smoke sizes, not a measurement**")
+                .contains("| Single-stream throughput, mTLS on both legs, ≥ 60 % of direct | 600 MiB/s | "
+                        + "direct 1,100 MiB/s | 55 % | **MISS** |")
+                .contains("| Single-stream throughput, mTLS on both legs, ≥ 2.5 × tinyproxy | 600 MiB/s | "
+                        + "tinyproxy 200 MiB/s | 3.00 × | **PASS** |")
+                .contains("| New mTLS tunnels ≥ 1,000/s | 901/s |")
+                .contains("### MISS: New mTLS tunnels ≥ 1,000/s")
+                .contains("server 0.500 ms CPU")
+                .doesNotContain("## 3. Request/response latency").doesNotContain("## 4. Idle streams");
+        assertThat(report.misses()).hasSize(2);
+    }
+
+    @Test
+    void theMachinesCoresComeFromTheRun() throws IOException {
+        assertThat(report(run("8"), tmp).markdown(""))
+                .contains("(8 cores = 100 %)").contains("share the same 8 cores").doesNotContain("2 cores");
+        assertThat(report(run("2"), tmp).markdown("")).contains("(2 cores = 100 %)");
+        List<String> noNproc = run("").stream().filter(l -> !l.startsWith("meta.nproc")).toList();
+        assertThat(Report.cores(Results.parse(noNproc))).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void analysisAndProfilesAreIncluded() throws IOException {
+        Files.writeString(tmp.resolve("rate.md"), "### Profile: new mTLS tunnels\n", StandardCharsets.UTF_8);
+        String md = report(run("2"), tmp).markdown("\n## Analysis by hand\n\nWords.\n\n");
+        assertThat(md).contains("### Profile: new mTLS tunnels").contains("## Analysis by hand\n\nWords.\n\n")
+                .doesNotContain("## Appendix");
+    }
+
+    @Test
+    void jsonHoldsTargetsDerivedMediansAndEveryRawResult() {
+        String json = report(run("2"), tmp).json();
+        assertThat(json).startsWith("{\n  \"targets\": {\n    \"throughput_vs_direct\": {\n")
+                .contains("\"result\": \"MISS\"").contains("\"result\": \"PASS\"")
+                .contains("\"throughput_median_bytes_per_second\": {")
+                .contains("\"per_second\": 900.5")
+                .contains("\"nproc\": 2");
+    }
+
+    @Test
+    void runWritesBothFilesAndRefusesAWrongCommandLine() throws Exception {
+        Path results = tmp.resolve("results.tsv");
+        Files.write(results, run("2"), StandardCharsets.UTF_8);
+        Path analysis = tmp.resolve("analysis.md");
+        Files.writeString(analysis, "## Analysis by hand\n", StandardCharsets.UTF_8);
+        Path md = tmp.resolve("out.md");
+        Path json = tmp.resolve("out.json");
+        assertThat(Report.run(results.toString(), tmp.toString(), md.toString(), json.toString(), analysis.toString()))
+                .isZero();
+        assertThat(Files.readString(md)).startsWith("# Benchmark").contains("## Analysis by hand");
+        assertThat(Files.readString(json)).startsWith("{").endsWith("}\n");
+        assertThat(Report.run(results.toString())).isEqualTo(2);
+    }
+}
