@@ -43,12 +43,12 @@ class PkiMainTest {
 
         assertThat(cli.exitCode()).as(cli.toString()).isZero();
         assertThat(cli.out()).startsWith("Usage: pki-tool [--help] COMMAND [options]")
-                .contains("  init ", "  issue ", "  renew ", "  show ");
+                .contains("  init ", "  issue ", "  renew ", "  show ", "  export ");
         assertThat(cli.err()).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"init", "issue", "renew", "show"})
+    @ValueSource(strings = {"init", "issue", "renew", "show", "export"})
     void commandHelpPrintsItsOptionsAndExitsZero(String command) {
         for (List<String> args : List.of(List.of(command, "--help"), List.of("--help", command))) {
             Cli cli = Cli.run(args.toArray(String[]::new));
@@ -62,6 +62,8 @@ class PkiMainTest {
         assertThat(Cli.run("issue", "--help").out()).contains("--tree", "--kind", "--name", "--hosts");
         assertThat(Cli.run("renew", "--help").out()).contains("--tree", "--kind", "--name", "--days", "--new-key",
                 "ca-previous.crt");
+        assertThat(Cli.run("export", "--help").out()).contains("--kubernetes", "--namespace", "--out", "--force",
+                "kubernetes.io/tls");
     }
 
     @Test
@@ -145,6 +147,20 @@ class PkiMainTest {
                         "invalid --days 0: expected 1 to 36500"),
                 Arguments.of(List.of("renew", "--dir", "D", "--tree", "master"),
                         "The following option is required: [--kind]"),
+                Arguments.of(List.of("export", "--dir", "D", "--namespace", "tunnel"),
+                        "export needs a format: --kubernetes"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes"), "--kubernetes needs --namespace"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "Tunnel"),
+                        "invalid --namespace 'Tunnel': expected 1 to 63 characters of a-z 0-9 -, starting and "
+                                + "ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "-x"),
+                        "invalid --namespace '-x': expected 1 to 63 characters of a-z 0-9 -, starting and "
+                                + "ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "a".repeat(64)),
+                        "invalid --namespace '" + "a".repeat(64) + "': expected 1 to 63 characters of a-z 0-9 -, "
+                                + "starting and ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "ns", "--force"),
+                        "--force applies only to --out FILE"),
                 Arguments.of(List.of("show"), "show needs exactly one FILE, got 0"),
                 Arguments.of(List.of("show", "a.crt", "b.crt"), "show needs exactly one FILE, got 2"),
                 Arguments.of(List.of("show", "--bogus"), "unknown option '--bogus'"));
