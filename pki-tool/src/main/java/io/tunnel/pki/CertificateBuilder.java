@@ -33,9 +33,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A fluent builder of X.509 v3 certificates over BouncyCastle: it generates the key pair, sets the subject
- * (a common name), validity, basic constraints, key usage, extended key usage, subject alternative names and key
- * identifiers, and signs the certificate itself or with an issuer.
+ * A fluent builder of X.509 v3 certificates over BouncyCastle: it generates the key pair (or takes a given one), sets
+ * the subject (a common name), validity, basic constraints, key usage, extended key usage, subject alternative names
+ * and key identifiers, and signs the certificate itself or with an issuer.
  *
  * <pre>{@code
  * CertificateBundle ca = new CertificateBuilder(random)
@@ -59,6 +59,7 @@ public final class CertificateBuilder {
 
     private final SecureRandom random;
     private KeyType keyType = KeyType.EC_P256;
+    private KeyPair keyPair;
     private String commonName;
     private Validity validity;
     private boolean certificateAuthority;
@@ -74,6 +75,12 @@ public final class CertificateBuilder {
     /** The type of the key pair to generate; {@link KeyType#EC_P256} unless set. */
     public CertificateBuilder keyType(KeyType type) {
         keyType = Objects.requireNonNull(type, "type");
+        return this;
+    }
+
+    /** Certifies this key pair instead of generating one, e.g. to renew a certificate with the key it has. */
+    public CertificateBuilder keyPair(KeyPair keys) {
+        keyPair = Objects.requireNonNull(keys, "keys");
         return this;
     }
 
@@ -124,17 +131,17 @@ public final class CertificateBuilder {
         return this;
     }
 
-    /** Generates a key pair and a certificate signed with its own key. */
+    /** A certificate signed with its own key, for the {@linkplain #keyPair given} or a new key pair. */
     public CertificateBundle buildSelfSigned() throws GeneralSecurityException {
-        KeyPair keys = keyType.generate(random);
+        KeyPair keys = keys();
         X500Name subject = subjectName();
         return build(subject, null, keys, keys.getPrivate(), keys.getPublic());
     }
 
-    /** Generates a key pair and a certificate signed by {@code issuer}. */
+    /** A certificate signed by {@code issuer}, for the {@linkplain #keyPair given} or a new key pair. */
     public CertificateBundle buildIssuedBy(CertificateBundle issuer) throws GeneralSecurityException {
         X509Certificate issuerCertificate = issuer.certificate();
-        KeyPair keys = keyType.generate(random);
+        KeyPair keys = keys();
         X500Name issuerName = X500Name.getInstance(issuerCertificate.getSubjectX500Principal().getEncoded());
         return build(issuerName, authorityKeyIdentifier(issuerCertificate), keys, issuer.privateKey(),
                 issuerCertificate.getPublicKey());
@@ -173,6 +180,10 @@ public final class CertificateBuilder {
         } catch (OperatorCreationException | IOException e) {
             throw new GeneralSecurityException("cannot build certificate for CN=" + commonName, e);
         }
+    }
+
+    private KeyPair keys() throws GeneralSecurityException {
+        return keyPair != null ? keyPair : keyType.generate(random);
     }
 
     private X500Name subjectName() {

@@ -2,6 +2,7 @@ package io.tunnel.pki;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The kinds of leaf certificate, each with the one extended key usage it carries.
@@ -38,15 +39,17 @@ public enum CertificateKind {
     /**
      * The kind named {@code name} on the command line.
      *
+     * @param others names the command also takes besides the kinds, to list them in the error
      * @throws InvalidRequestException if no kind has that name
      */
-    public static CertificateKind fromFlag(String name) {
+    public static CertificateKind fromFlag(String name, String... others) {
         for (CertificateKind kind : values()) {
             if (kind.flagName.equals(name)) {
                 return kind;
             }
         }
         throw new InvalidRequestException("unknown --kind '" + name + "' (expected "
-                + Arrays.stream(values()).map(CertificateKind::flagName).collect(Collectors.joining(", ")) + ")");
+                + Stream.concat(Arrays.stream(values()).map(CertificateKind::flagName), Arrays.stream(others))
+                        .collect(Collectors.joining(", ")) + ")");
     }
 }

@@ -1,6 +1,7 @@
 package io.tunnel.pki;
 
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
@@ -33,11 +34,20 @@ public final class CertificateProfiles {
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    /** A new self-signed CA for {@code tree}. */
+    /** A new self-signed CA for {@code tree} with a new key. */
     public CertificateBundle certificateAuthority(Tree tree, KeyType keyType, Validity validity)
             throws GeneralSecurityException {
+        return certificateAuthority(tree, keyType.generate(random), validity);
+    }
+
+    /**
+     * A self-signed CA certificate for {@code tree} and {@code keys}. With the key pair of the tree's current CA
+     * it is that CA renewed: the same subject and key identifier, so it verifies what the CA issued.
+     */
+    public CertificateBundle certificateAuthority(Tree tree, KeyPair keys, Validity validity)
+            throws GeneralSecurityException {
         return new CertificateBuilder(random)
-                .keyType(keyType)
+                .keyPair(keys)
                 .subject(tree.caCommonName())
                 .validity(validity)
                 .certificateAuthority()
@@ -45,16 +55,27 @@ public final class CertificateProfiles {
     }
 
     /**
-     * A new leaf certificate of {@code kind} signed by {@code ca}.
+     * A new leaf certificate of {@code kind} with a new key, signed by {@code ca}.
      *
      * @param name the client name or agent id; unused for servers, whose CN is their first host
      * @param hosts the server's hosts; empty for other kinds
      */
     public CertificateBundle leaf(CertificateBundle ca, CertificateKind kind, String name, List<String> hosts,
                                   KeyType keyType, Validity validity) throws GeneralSecurityException {
-        int keyUsage = KeyUsage.digitalSignature | (keyType.isRsa() ? KeyUsage.keyEncipherment : 0);
+        return leaf(ca, kind, name, hosts, keyType.generate(random), validity);
+    }
+
+    /**
+     * A leaf certificate of {@code kind} for {@code keys}, signed by {@code ca}.
+     *
+     * @param name the client name or agent id; unused for servers, whose CN is their first host
+     * @param hosts the server's hosts; empty for other kinds
+     */
+    public CertificateBundle leaf(CertificateBundle ca, CertificateKind kind, String name, List<String> hosts,
+                                  KeyPair keys, Validity validity) throws GeneralSecurityException {
+        int keyUsage = KeyUsage.digitalSignature | (KeyType.isRsa(keys.getPublic()) ? KeyUsage.keyEncipherment : 0);
         CertificateBuilder builder = new CertificateBuilder(random)
-                .keyType(keyType)
+                .keyPair(keys)
                 .validity(validity)
                 .keyUsage(keyUsage);
         switch (kind) {

@@ -3,6 +3,7 @@ package io.tunnel.pki;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,21 +17,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a set of files all or nothing, each with its permissions, creating their directories as needed.
  *
  * <p>{@link #commit()} first checks every target (absent unless overwriting, under a writable directory), then
  * creates the missing directories, then writes every file to a temporary file in its target's directory (created
- * with the final permissions, so a key is never readable by others, and synced to disk), and only then moves
- * each into place with an atomic rename. If any step fails, it deletes what it created: temporary files, new
- * files and new (empty) directories. A file replaced before the failure stays replaced; since renames come last,
- * after every write has succeeded, that takes a failing rename.
+ * with the final permissions, so a key is never readable by others, and synced to disk), keeps a hard link to each
+ * file about to be replaced, and only then moves each into place with an atomic rename. If any step fails, it
+ * undoes what it did: it renames the kept links back over the files it replaced and deletes what it created
+ * (temporary files, new files and new, empty directories). On success it drops the kept links.
  */
 final class FileTransaction {
 
     /** Permissions of directories created on the way to a registered one. */
     private static final Set<PosixFilePermission> ANCESTOR_PERMISSIONS = PkiLayout.PRIVATE_DIR_PERMISSIONS;
+    /** How many random names a kept link may try before giving up. */
+    private static final int MAX_LINK_NAME_ATTEMPTS = 8;
 
     /** Moves a written temporary file into place; a seam for tests. */
     @FunctionalInterface
@@ -106,7 +110,9 @@ final class FileTransaction {
         checkTargets(files.keySet());
         List<Path> createdDirectories = new ArrayList<>();
         Map<Path, Path> temporaries = new LinkedHashMap<>();
+        Map<Path, Path> kept = new LinkedHashMap<>();
         List<Path> createdFiles = new ArrayList<>();
+        List<Path> replacedFiles = new ArrayList<>();
         try {
             for (Map.Entry<Path, Set<PosixFilePermission>> dir : directories.entrySet()) {
                 createDirectory(dir.getKey(), dir.getValue(), createdDirectories);
@@ -116,21 +122,28 @@ final class FileTransaction {
                 createDirectory(parent, ANCESTOR_PERMISSIONS, createdDirectories);
                 temporaries.put(file.getKey(), writeTemporary(file.getKey(), file.getValue()));
             }
+            for (Path target : temporaries.keySet()) {
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    kept.put(target, keepLink(target));
+                }
+            }
             for (Map.Entry<Path, Path> file : temporaries.entrySet()) {
                 Path target = file.getKey();
-                boolean existed = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
                 try {
                     mover.move(file.getValue(), target);
                 } catch (IOException e) {
                     throw PkiException.of("cannot move " + target + " into place", e);
                 }
-                if (!existed) {
-                    createdFiles.add(target);
-                }
+                (kept.containsKey(target) ? replacedFiles : createdFiles).add(target);
             }
+            kept.values().forEach(FileTransaction::deleteQuietly);
             return List.copyOf(files.keySet());
         } catch (PkiException e) {
             temporaries.values().forEach(FileTransaction::deleteQuietly);
+            for (Path target : replacedFiles) {
+                restoreQuietly(kept.remove(target), target);
+            }
+            kept.values().forEach(FileTransaction::deleteQuietly);
             createdFiles.forEach(FileTransaction::deleteQuietly);
             for (int i = createdDirectories.size() - 1; i >= 0; i--) {
                 deleteQuietly(createdDirectories.get(i));
@@ -179,6 +192,34 @@ final class FileTransaction {
         } catch (IOException e) {
             deleteQuietly(temporary);
             throw PkiException.of("cannot write " + target, e);
+        }
+    }
+
+    /** A new hard link to {@code target} beside it, so that the file can be put back if the commit fails. */
+    private static Path keepLink(Path target) throws PkiException {
+        Path dir = target.toAbsolutePath().getParent();
+        for (int attempt = 0; attempt < MAX_LINK_NAME_ATTEMPTS; attempt++) {
+            Path link = dir.resolve("." + target.getFileName() + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), Character.MAX_RADIX) + ".old");
+            try {
+                return Files.createLink(link, target);
+            } catch (FileAlreadyExistsException e) {
+                // another name, then
+            } catch (IOException e) {
+                throw PkiException.of("cannot link " + link + " to " + target + " while replacing it", e);
+            } catch (UnsupportedOperationException e) {
+                throw new PkiException("cannot replace " + target + " safely: its file system has no hard links", e);
+            }
+        }
+        throw new PkiException("cannot replace " + target + " safely: no free name for a link beside it");
+    }
+
+    /** Best effort: renames the kept link back over {@code target}; on failure the link stays, holding the file. */
+    private static void restoreQuietly(Path link, Path target) {
+        try {
+            Files.move(link, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ignored) {
+            // the old content stays in the kept link for whoever looks
         }
     }
 

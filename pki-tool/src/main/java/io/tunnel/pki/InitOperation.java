@@ -1,5 +1,7 @@
 package io.tunnel.pki;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -29,12 +31,20 @@ public final class InitOperation {
      * Makes both trees.
      *
      * @return the files written
-     * @throws PkiException if a file is in the way (without {@code force}) or cannot be written
+     * @throws PkiException if a file is in the way (without {@code force}), a previous CA of a rotation is left, or
+     *     a file cannot be written
      */
     public List<Path> run(InitRequest request) throws PkiException {
         PkiLayout layout = new PkiLayout(request.dir());
         FileTransaction transaction = new FileTransaction(request.force());
         transaction.checkTargets(targets(layout, request));
+        for (Tree tree : Tree.values()) {
+            Path previous = layout.certificate(tree, PkiLayout.PREVIOUS_CA);
+            if (Files.exists(previous, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PkiException(previous + " is left from a CA rotation and would be trusted next to the new "
+                        + "CA: delete it first");
+            }
+        }
         Instant now = Instant.now();
         Validity caValidity = Validity.ofDays(now, request.caDays());
         Validity leafValidity = Validity.ofDays(now, request.leafDays());

@@ -1,12 +1,8 @@
 package io.tunnel.pki;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -17,8 +13,6 @@ import java.util.Objects;
  * certificate and key, both or neither.
  */
 public final class IssueOperation {
-
-    private static final byte[] KEY_PROBE = "pki-tool key check".getBytes(StandardCharsets.US_ASCII);
 
     private final CertificateProfiles profiles;
 
@@ -38,18 +32,9 @@ public final class IssueOperation {
         PkiLayout layout = new PkiLayout(request.dir());
         FileTransaction transaction = new FileTransaction(request.force());
         transaction.checkTargets(layout.files(request.tree(), request.name()));
-        CertificateBundle ca = loadCa(layout, request.tree());
+        CertificateBundle ca = TreeReader.ca(layout, request.tree());
 
-        Instant now = Instant.now();
-        Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
-        if (!caNotAfter.isAfter(now)) {
-            throw new PkiException("the " + request.tree().flagName() + " CA expired on " + caNotAfter);
-        }
-        Validity validity = Validity.ofDays(now, request.days());
-        if (validity.notAfter().isAfter(caNotAfter)) {
-            throw new PkiException("--days " + request.days() + " would outlive the " + request.tree().flagName()
-                    + " CA, which expires on " + caNotAfter);
-        }
+        Validity validity = leafValidity(request.tree(), ca.certificate(), Instant.now(), request.days());
         try {
             CertificateBundle leaf = profiles.leaf(ca, request.kind(), request.name(), request.hosts(),
                     request.keyType(), validity);
@@ -60,41 +45,31 @@ public final class IssueOperation {
         return transaction.commit();
     }
 
-    /** Reads the CA certificate and key of {@code tree}, checking that the certificate is a CA and the key its own. */
-    static CertificateBundle loadCa(PkiLayout layout, Tree tree) throws PkiException {
-        Path certificateFile = layout.certificate(tree, PkiLayout.CA);
-        Path keyFile = layout.privateKey(tree, PkiLayout.CA);
-        for (Path file : List.of(certificateFile, keyFile)) {
-            if (!Files.isRegularFile(file)) {
-                throw new PkiException("no " + tree.flagName() + " CA in " + layout.base() + ": " + file
-                        + " is missing (run pki-tool init first)");
-            }
+    /**
+     * The validity of a leaf certificate that {@code ca} signs: {@code days} from {@code now}.
+     *
+     * @throws PkiException if the CA has expired or would expire before the leaf
+     */
+    static Validity leafValidity(Tree tree, X509Certificate ca, Instant now, int days) throws PkiException {
+        Instant caNotAfter = requireUnexpired(tree, ca, now);
+        Validity validity = Validity.ofDays(now, days);
+        if (validity.notAfter().isAfter(caNotAfter)) {
+            throw new PkiException("--days " + days + " would outlive the " + tree.flagName()
+                    + " CA, which expires on " + caNotAfter);
         }
-        X509Certificate certificate = Pem.readCertificates(certificateFile).get(0);
-        if (certificate.getBasicConstraints() < 0) {
-            throw new PkiException(certificateFile + " is not a CA certificate");
-        }
-        PrivateKey key = Pem.readPrivateKey(keyFile);
-        if (!matches(certificate, key)) {
-            throw new PkiException(keyFile + " is not the key of " + certificateFile);
-        }
-        return new CertificateBundle(certificate, key);
+        return validity;
     }
 
-    /** Whether {@code key} makes signatures that the certificate's public key verifies. */
-    private static boolean matches(X509Certificate certificate, PrivateKey key) {
-        try {
-            String algorithm = KeyType.signatureAlgorithmFor(certificate.getPublicKey());
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(KEY_PROBE);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(KEY_PROBE);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
+    /**
+     * The end of {@code ca}'s validity.
+     *
+     * @throws PkiException if that is not after {@code now}
+     */
+    static Instant requireUnexpired(Tree tree, X509Certificate ca, Instant now) throws PkiException {
+        Instant caNotAfter = ca.getNotAfter().toInstant();
+        if (!caNotAfter.isAfter(now)) {
+            throw new PkiException("the " + tree.flagName() + " CA expired on " + caNotAfter);
         }
+        return caNotAfter;
     }
 }

@@ -30,9 +30,7 @@ public record IssueRequest(Path dir, Tree tree, CertificateKind kind, String nam
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(keyType, "keyType");
         Names.requireName("--name", name);
-        if (PkiLayout.CA.equals(name)) {
-            throw new InvalidRequestException("--name '" + PkiLayout.CA + "' is reserved for the tree's CA");
-        }
+        PkiLayout.requireLeafName(name);
         if (!kind.belongsIn(tree)) {
             throw new InvalidRequestException("--kind " + kind.flagName() + " does not belong in --tree "
                     + tree.flagName());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -22,11 +23,15 @@ import java.util.Set;
  * </pre>
  *
  * <p>Certificates are PEM {@code CERTIFICATE} blocks, keys unencrypted PKCS#8 PEM {@code PRIVATE KEY} blocks.
+ * While a CA is replaced by one with a new key, {@code issued/ca-previous.crt} keeps the replaced CA certificate,
+ * so that peers can trust both until every certificate is renewed; whoever finishes the rotation deletes it.
  */
 public final class PkiLayout {
 
     /** Name of each tree's CA certificate and key. */
     public static final String CA = "ca";
+    /** Name of the CA certificate that a CA with a new key replaced, while certificates it issued are in use. */
+    public static final String PREVIOUS_CA = "ca-previous";
     /** Name of each tree's server certificate and key made by {@code init}. */
     public static final String SERVER = "proxy-master";
     /** Name of the master tree's client certificate and key made by {@code init}. */
@@ -93,14 +98,35 @@ public final class PkiLayout {
         return List.of(certificate(tree, name), privateKey(tree, name));
     }
 
+    /**
+     * Returns {@code name} (given by {@code --name}) unless it is reserved for a CA file.
+     *
+     * @throws InvalidRequestException if it is
+     */
+    static String requireLeafName(String name) {
+        if (CA.equals(name)) {
+            throw new InvalidRequestException("--name '" + CA + "' is reserved for the tree's CA");
+        }
+        if (PREVIOUS_CA.equals(name)) {
+            throw new InvalidRequestException("--name '" + PREVIOUS_CA + "' is reserved for the tree's previous CA");
+        }
+        return name;
+    }
+
     /** Adds the directories of {@code tree} and the certificate and key {@code name} to a transaction. */
     void stage(FileTransaction transaction, Tree tree, String name, CertificateBundle bundle)
             throws CertificateException {
-        transaction.directory(base, PRIVATE_DIR_PERMISSIONS)
+        stageCertificate(transaction, tree, name, bundle.certificate())
+                .file(privateKey(tree, name), Pem.encode(bundle.privateKey()), KEY_PERMISSIONS);
+    }
+
+    /** Adds the directories of {@code tree} and the certificate {@code name}, without a key, to a transaction. */
+    FileTransaction stageCertificate(FileTransaction transaction, Tree tree, String name, X509Certificate certificate)
+            throws CertificateException {
+        return transaction.directory(base, PRIVATE_DIR_PERMISSIONS)
                 .directory(treeDir(tree), PRIVATE_DIR_PERMISSIONS)
                 .directory(issuedDir(tree), ISSUED_DIR_PERMISSIONS)
                 .directory(privateDir(tree), PRIVATE_DIR_PERMISSIONS)
-                .file(certificate(tree, name), Pem.encode(bundle.certificate()), CERTIFICATE_PERMISSIONS)
-                .file(privateKey(tree, name), Pem.encode(bundle.privateKey()), KEY_PERMISSIONS);
+                .file(certificate(tree, name), Pem.encode(certificate), CERTIFICATE_PERMISSIONS);
     }
 }

@@ -13,7 +13,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The command line: {@code pki-tool init|issue|show [options]}.
+ * The command line: {@code pki-tool init|issue|renew|show|export [options]}.
  *
  * <p>Exit codes: {@value #EXIT_OK} on success, {@value #EXIT_FAILURE} when a valid request fails (one line
  * {@code pki-tool: <problem>} on stderr), {@value #EXIT_USAGE} on a usage error (that line plus the usage).
@@ -60,13 +60,17 @@ public final class PkiMain {
         PkiFlags flags = new PkiFlags();
         InitCommand init = new InitCommand();
         IssueCommand issue = new IssueCommand();
+        RenewCommand renew = new RenewCommand();
         ShowCommand show = new ShowCommand();
+        ExportCommand export = new ExportCommand();
         JCommander commander = JCommander.newBuilder()
                 .programName(PROGRAM)
                 .addObject(flags)
                 .addCommand(init)
                 .addCommand(issue)
+                .addCommand(renew)
                 .addCommand(show)
+                .addCommand(export)
                 .expandAtSign(false)
                 .columnSize(USAGE_WIDTH)
                 .build();
@@ -81,7 +85,7 @@ public final class PkiMain {
             return flags.help ? help(out, commander, command) : usageError(err, commander, command, problemOf(e));
         }
         command = commander.getParsedCommand();
-        if (flags.help || init.help || issue.help || show.help) {
+        if (flags.help || init.help || issue.help || renew.help || show.help || export.help) {
             return help(out, commander, command);
         }
         if (command == null) {
@@ -92,7 +96,9 @@ public final class PkiMain {
             switch (command) {
                 case InitCommand.NAME -> printWritten(out, new InitOperation(random).run(init.toRequest()));
                 case IssueCommand.NAME -> printWritten(out, new IssueOperation(random).run(issue.toRequest()));
+                case RenewCommand.NAME -> printWritten(out, new RenewOperation(random).run(renew.toRequest()));
                 case ShowCommand.NAME -> new ShowOperation().run(show.toRequest(), out);
+                case ExportCommand.NAME -> printWritten(out, new ExportOperation().run(export.toRequest(), out));
                 default -> throw new IllegalStateException("unhandled command " + command);
             }
             return EXIT_OK;

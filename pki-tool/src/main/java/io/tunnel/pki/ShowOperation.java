@@ -3,24 +3,23 @@ package io.tunnel.pki;
 import java.io.PrintStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
- * Carries out {@code pki-tool show}: prints what matters of each certificate in a file, one field a line.
+ * Carries out {@code pki-tool show}: prints what matters of each certificate in a file, one field a line, with the
+ * days it has left.
  */
 public final class ShowOperation {
 
@@ -33,16 +32,21 @@ public final class ShowOperation {
             "1.3.6.1.5.5.7.3.4", "emailProtection",
             "1.3.6.1.5.5.7.3.8", "timeStamping",
             "1.3.6.1.5.5.7.3.9", "OCSPSigning");
-    private static final Map<String, String> CURVES = Map.of(
-            X9ObjectIdentifiers.prime256v1.getId(), "P-256",
-            "1.3.132.0.34", "P-384",
-            "1.3.132.0.35", "P-521");
     private static final Map<Integer, String> SAN_TYPES = Map.of(
             1, "email", 2, "DNS", 4, "DirName", 6, "URI", 7, "IP", 8, "RID");
     private static final String FORMAT = "%-20s %s%n";
+    private static final long SECONDS_PER_DAY = Duration.ofDays(1).toSeconds();
 
-    /** Creates the operation. */
+    private final Clock clock;
+
+    /** An operation that counts days left by the system clock. */
     public ShowOperation() {
+        this(Clock.systemUTC());
+    }
+
+    /** An operation that counts days left by {@code clock}. */
+    public ShowOperation(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -56,17 +60,18 @@ public final class ShowOperation {
             if (i > 0) {
                 out.println();
             }
-            print(certificates.get(i), out);
+            print(certificates.get(i), clock.instant(), out);
         }
     }
 
-    private static void print(X509Certificate certificate, PrintStream out) throws PkiException {
+    private static void print(X509Certificate certificate, Instant now, PrintStream out) throws PkiException {
         out.printf(FORMAT, "Subject:", certificate.getSubjectX500Principal().getName(X500Principal.RFC2253));
         out.printf(FORMAT, "Issuer:", certificate.getIssuerX500Principal().getName(X500Principal.RFC2253));
         out.printf(FORMAT, "Serial:", certificate.getSerialNumber().toString(16));
         out.printf(FORMAT, "Not before:", certificate.getNotBefore().toInstant());
         out.printf(FORMAT, "Not after:", certificate.getNotAfter().toInstant());
-        out.printf(FORMAT, "Key type:", keyType(certificate.getPublicKey()));
+        out.printf(FORMAT, "Days left:", daysLeft(certificate, now));
+        out.printf(FORMAT, "Key type:", KeyType.describe(certificate.getPublicKey()));
         out.printf(FORMAT, "Signature:", certificate.getSigAlgName());
         out.printf(FORMAT, "CA:", ca(certificate.getBasicConstraints()));
         out.printf(FORMAT, "Key usage:", keyUsage(certificate));
@@ -75,27 +80,25 @@ public final class ShowOperation {
         out.printf(FORMAT, "SHA-256 fingerprint:", fingerprint(certificate));
     }
 
+    /**
+     * The whole days from {@code now} until the certificate expires, rounded down: negative and "(expired)" once it
+     * has, "(not yet valid)" before it starts.
+     */
+    static String daysLeft(X509Certificate certificate, Instant now) {
+        Instant notAfter = certificate.getNotAfter().toInstant();
+        long days = Math.floorDiv(Duration.between(now, notAfter).toSeconds(), SECONDS_PER_DAY);
+        if (now.isAfter(notAfter)) {
+            return days + " (expired)";
+        }
+        return now.isBefore(certificate.getNotBefore().toInstant()) ? days + " (not yet valid)" : Long.toString(days);
+    }
+
     /** "no", "yes" or "yes (path length N)", from {@link X509Certificate#getBasicConstraints()}. */
     private static String ca(int pathLength) {
         if (pathLength < 0) {
             return "no";
         }
         return pathLength == Integer.MAX_VALUE ? "yes" : "yes (path length " + pathLength + ")";
-    }
-
-    /** "EC P-256", "RSA 3072", or the algorithm name. */
-    static String keyType(PublicKey key) {
-        if (key instanceof RSAPublicKey rsa) {
-            return "RSA " + rsa.getModulus().bitLength();
-        }
-        if (key instanceof ECPublicKey) {
-            Object parameters = SubjectPublicKeyInfo.getInstance(key.getEncoded()).getAlgorithm().getParameters();
-            if (parameters instanceof ASN1ObjectIdentifier curve) {
-                return "EC " + CURVES.getOrDefault(curve.getId(), curve.getId());
-            }
-            return "EC";
-        }
-        return key.getAlgorithm();
     }
 
     private static String keyUsage(X509Certificate certificate) {

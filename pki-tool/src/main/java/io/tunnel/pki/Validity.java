@@ -31,6 +31,22 @@ public record Validity(Instant notBefore, Instant notAfter) {
         return new Validity(now.minus(BACKDATE), now.plus(Duration.ofDays(days)));
     }
 
+    /** Valid from {@link #BACKDATE} before {@code now} until {@code days} days after {@code now} or {@code end}. */
+    public static Validity ofDaysUntil(Instant now, int days, Instant end) {
+        Instant notAfter = now.plus(Duration.ofDays(days));
+        return new Validity(now.minus(BACKDATE), notAfter.isAfter(end) ? end : notAfter);
+    }
+
+    /**
+     * The whole days, 1 to {@value #MAX_DAYS}, that a certificate valid from {@code notBefore} to {@code notAfter}
+     * was made for: its length without the {@link #BACKDATE}, rounded.
+     */
+    public static int daysOf(Instant notBefore, Instant notAfter) {
+        long seconds = Duration.between(notBefore, notAfter).minus(BACKDATE).toSeconds();
+        long days = Math.round(seconds / (double) Duration.ofDays(1).toSeconds());
+        return (int) Math.max(1, Math.min(MAX_DAYS, days));
+    }
+
     /**
      * Returns {@code days} if it is 1 to {@value #MAX_DAYS}.
      *

@@ -106,8 +106,8 @@ class CertificateProfilesTest {
         CertificateBundle ec = profiles.certificateAuthority(Tree.MASTER, KeyType.EC_P256, Validity.ofDays(now, 1));
         CertificateBundle rsa = profiles.certificateAuthority(Tree.MASTER, KeyType.RSA_3072,
                 Validity.ofDays(now, 1));
-        assertThat(ShowOperation.keyType(ec.certificate().getPublicKey())).isEqualTo("EC P-256");
-        assertThat(ShowOperation.keyType(rsa.certificate().getPublicKey())).isEqualTo("RSA 3072");
+        assertThat(KeyType.describe(ec.certificate().getPublicKey())).isEqualTo("EC P-256");
+        assertThat(KeyType.describe(rsa.certificate().getPublicKey())).isEqualTo("RSA 3072");
     }
 
     /** Valid from an hour ago (clock skew) for {@code days} days from now, to the second. */

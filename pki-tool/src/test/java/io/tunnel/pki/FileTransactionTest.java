@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,13 +46,7 @@ class FileTransactionTest {
     void aFailedMoveUndoesEverythingThisCommitCreated() throws IOException {
         Path existing = Files.writeString(dir.resolve("existing.txt"), "kept");
         Path base = dir.resolve("new");
-        int[] moves = {0};
-        FileTransaction transaction = new FileTransaction(false, (temporary, target) -> {
-            if (++moves[0] == 2) {
-                throw new IOException("disk on fire");
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        });
+        FileTransaction transaction = new FileTransaction(false, new FailingMover(2));
         transaction.directory(base, PkiLayout.PRIVATE_DIR_PERMISSIONS)
                 .file(base.resolve("one"), bytes("1"), PkiLayout.KEY_PERMISSIONS)
                 .file(base.resolve("two"), bytes("2"), PkiLayout.KEY_PERMISSIONS);
@@ -60,6 +57,41 @@ class FileTransactionTest {
         assertThat(allFiles(dir)).containsExactly(existing);
         assertThat(base).doesNotExist();
         assertThat(Files.readString(existing)).isEqualTo("kept");
+    }
+
+    @Test
+    void aFailedMovePutsBackTheFilesItReplaced() throws IOException {
+        Path one = Files.writeString(dir.resolve("one.crt"), "old 1");
+        Path two = Files.writeString(dir.resolve("two.key"), "old 2");
+        Files.setPosixFilePermissions(two, PkiLayout.KEY_PERMISSIONS);
+        Files.setPosixFilePermissions(one, PkiLayout.CERTIFICATE_PERMISSIONS);
+        Path three = dir.resolve("three.crt");
+        FailingMover mover = new FailingMover(3);
+        FileTransaction transaction = new FileTransaction(true, mover);
+        transaction.file(one, bytes("new 1"), PkiLayout.CERTIFICATE_PERMISSIONS)
+                .file(two, bytes("new 2"), PkiLayout.KEY_PERMISSIONS)
+                .file(three, bytes("new 3"), PkiLayout.CERTIFICATE_PERMISSIONS);
+
+        assertThatThrownBy(transaction::commit)
+                .isInstanceOf(PkiException.class)
+                .hasMessage("cannot move " + three + " into place: disk on fire");
+        assertThat(mover.moves).isEqualTo(3);
+        assertThat(allFiles(dir)).containsExactlyInAnyOrder(one, two);
+        assertThat(Files.readString(one)).isEqualTo("old 1");
+        assertThat(Files.readString(two)).isEqualTo("old 2");
+        assertThat(mode(one)).isEqualTo("rw-r--r--");
+        assertThat(mode(two)).isEqualTo("rw-------");
+    }
+
+    @Test
+    void replacingLeavesNoLinkToTheOldFiles() throws IOException, PkiException {
+        Path one = Files.writeString(dir.resolve("one.crt"), "old 1");
+
+        new FileTransaction(true).file(one, bytes("new 1"), PkiLayout.CERTIFICATE_PERMISSIONS).commit();
+
+        assertThat(allFiles(dir)).containsExactly(one);
+        assertThat(Files.readString(one)).isEqualTo("new 1");
+        assertThat(Files.getAttribute(one, "unix:nlink")).isEqualTo(1);
     }
 
     @Test
@@ -102,12 +134,39 @@ class FileTransactionTest {
         assertThat(allFiles(dir)).containsExactly(file);
     }
 
+    /** Moves files into place as the real transaction does, but fails the {@code failing}th move. */
+    private static final class FailingMover implements FileTransaction.Mover {
+        private final int failing;
+        int moves;
+
+        FailingMover(int failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public void move(Path temporary, Path target) throws IOException {
+            if (++moves == failing) {
+                throw new IOException("disk on fire");
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     static String mode(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
+    /** Every regular file under {@code dir} with its mode and content, to check that nothing changed. */
+    static Map<Path, String> snapshot(Path dir) throws IOException {
+        Map<Path, String> files = new TreeMap<>();
+        for (Path file : allFiles(dir)) {
+            files.put(file, mode(file) + " " + HexFormat.of().formatHex(Files.readAllBytes(file)));
+        }
+        return files;
     }
 
     /** Every regular file under {@code dir}, temporary ones included. */

@@ -178,6 +178,40 @@ class MutualTlsHandshakeTest {
         assertThat(outcome.server().isSuccess()).as("server handshake").isFalse();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    void renewedCaAndCertificatesHandshakeBeforeAndAfterTheLeavesAreRenewed(SslProvider provider) throws Exception {
+        PkiLayout layout = init("renewed-" + provider, KeyType.EC_P256);
+        renew(layout, "--tree", "master", "--kind", "ca");
+
+        Outcome oldLeaves = handshake(provider,
+                server(provider, layout, Tree.MASTER, PkiLayout.SERVER),
+                client(provider, layout, Tree.MASTER, Tree.MASTER, PkiLayout.CLIENT), HOST);
+        renew(layout, "--tree", "master", "--kind", "server", "--name", PkiLayout.SERVER);
+        renew(layout, "--tree", "master", "--kind", "client", "--name", PkiLayout.CLIENT, "--new-key");
+        Outcome renewedLeaves = handshake(provider,
+                server(provider, layout, Tree.MASTER, PkiLayout.SERVER),
+                client(provider, layout, Tree.MASTER, Tree.MASTER, PkiLayout.CLIENT), HOST);
+
+        for (Outcome outcome : List.of(oldLeaves, renewedLeaves)) {
+            assertThat(outcome.client().cause()).isNull();
+            assertThat(outcome.server().cause()).isNull();
+            assertThat(outcome.clientSeenByServer().getSubjectX500Principal().getName())
+                    .isEqualTo("CN=" + PkiLayout.CLIENT);
+        }
+        assertThat(renewedLeaves.clientSeenByServer().getSerialNumber())
+                .isNotEqualTo(oldLeaves.clientSeenByServer().getSerialNumber());
+        assertThat(renewedLeaves.clientSeenByServer().getPublicKey())
+                .isNotEqualTo(oldLeaves.clientSeenByServer().getPublicKey());
+    }
+
+    private static void renew(PkiLayout layout, String... args) {
+        List<String> all = new ArrayList<>(List.of("renew", "--dir", layout.base().toString()));
+        all.addAll(List.of(args));
+        Cli renew = Cli.run(all.toArray(String[]::new));
+        assertThat(renew.exitCode()).as(renew.toString()).isZero();
+    }
+
     /** In TLS 1.3 the client may finish before the server rejects its certificate; then it is disconnected. */
     private static void assertRejectedByServer(Outcome outcome) {
         assertThat(outcome.server().cause()).as("server handshake").isNotNull();

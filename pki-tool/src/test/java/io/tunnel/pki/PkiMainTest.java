@@ -4,10 +4,18 @@ import static io.tunnel.pki.FileTransactionTest.allFiles;
 import static io.tunnel.pki.FileTransactionTest.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +43,12 @@ class PkiMainTest {
 
         assertThat(cli.exitCode()).as(cli.toString()).isZero();
         assertThat(cli.out()).startsWith("Usage: pki-tool [--help] COMMAND [options]")
-                .contains("  init ", "  issue ", "  show ");
+                .contains("  init ", "  issue ", "  renew ", "  show ", "  export ");
         assertThat(cli.err()).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"init", "issue", "show"})
+    @ValueSource(strings = {"init", "issue", "renew", "show", "export"})
     void commandHelpPrintsItsOptionsAndExitsZero(String command) {
         for (List<String> args : List.of(List.of(command, "--help"), List.of("--help", command))) {
             Cli cli = Cli.run(args.toArray(String[]::new));
@@ -52,6 +60,10 @@ class PkiMainTest {
         assertThat(Cli.run("init", "--help").out()).contains("--server-hosts", "--agent-id", "--client-name",
                 "--key-type", "--days", "--ca-days", "--force", "Default: [localhost, 127.0.0.1]");
         assertThat(Cli.run("issue", "--help").out()).contains("--tree", "--kind", "--name", "--hosts");
+        assertThat(Cli.run("renew", "--help").out()).contains("--tree", "--kind", "--name", "--days", "--new-key",
+                "ca-previous.crt");
+        assertThat(Cli.run("export", "--help").out()).contains("--kubernetes", "--namespace", "--out", "--force",
+                "kubernetes.io/tls");
     }
 
     @Test
@@ -116,6 +128,39 @@ class PkiMainTest {
                         "invalid --days 0: expected 1 to 36500"),
                 Arguments.of(List.of("issue", "--dir", "D", "--tree", "master"),
                         "The following options are required: [--kind], [--name]"),
+                Arguments.of(issue("--tree", "master", "--kind", "client", "--name", "ca-previous"),
+                        "--name 'ca-previous' is reserved for the tree's previous CA"),
+                Arguments.of(renew("--tree", "prod", "--kind", "client", "--name", "alice"),
+                        "unknown --tree 'prod' (expected master or agent)"),
+                Arguments.of(renew("--tree", "master", "--kind", "robot", "--name", "r2"),
+                        "unknown --kind 'robot' (expected server, client, agent, ca)"),
+                Arguments.of(renew("--tree", "master", "--kind", "client"), "--kind client needs --name"),
+                Arguments.of(renew("--tree", "master", "--kind", "ca", "--name", "proxy-client"),
+                        "--kind ca takes no --name (a tree has one CA)"),
+                Arguments.of(renew("--tree", "master", "--kind", "client", "--name", "ca"),
+                        "--name 'ca' is reserved for the tree's CA"),
+                Arguments.of(renew("--tree", "agent", "--kind", "client", "--name", "alice"),
+                        "--kind client does not belong in --tree agent"),
+                Arguments.of(renew("--tree", "agent", "--kind", "agent", "--name", "a/b"),
+                        "invalid --name 'a/b': expected 1 to 64 characters of A-Z a-z 0-9 . _ -"),
+                Arguments.of(renew("--tree", "agent", "--kind", "ca", "--days", "0"),
+                        "invalid --days 0: expected 1 to 36500"),
+                Arguments.of(List.of("renew", "--dir", "D", "--tree", "master"),
+                        "The following option is required: [--kind]"),
+                Arguments.of(List.of("export", "--dir", "D", "--namespace", "tunnel"),
+                        "export needs a format: --kubernetes"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes"), "--kubernetes needs --namespace"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "Tunnel"),
+                        "invalid --namespace 'Tunnel': expected 1 to 63 characters of a-z 0-9 -, starting and "
+                                + "ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "-x"),
+                        "invalid --namespace '-x': expected 1 to 63 characters of a-z 0-9 -, starting and "
+                                + "ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "a".repeat(64)),
+                        "invalid --namespace '" + "a".repeat(64) + "': expected 1 to 63 characters of a-z 0-9 -, "
+                                + "starting and ending with a letter or digit"),
+                Arguments.of(List.of("export", "--dir", "D", "--kubernetes", "--namespace", "ns", "--force"),
+                        "--force applies only to --out FILE"),
                 Arguments.of(List.of("show"), "show needs exactly one FILE, got 0"),
                 Arguments.of(List.of("show", "a.crt", "b.crt"), "show needs exactly one FILE, got 2"),
                 Arguments.of(List.of("show", "--bogus"), "unknown option '--bogus'"));
@@ -138,7 +183,15 @@ class PkiMainTest {
     }
 
     private static List<String> issue(String... args) {
-        List<String> all = new ArrayList<>(List.of("issue", "--dir", "D"));
+        return command("issue", args);
+    }
+
+    private static List<String> renew(String... args) {
+        return command("renew", args);
+    }
+
+    private static List<String> command(String command, String... args) {
+        List<String> all = new ArrayList<>(List.of(command, "--dir", "D"));
         all.addAll(List.of(args));
         return all;
     }
@@ -286,7 +339,7 @@ class PkiMainTest {
         assertThat(web.getSubjectAlternativeNames()).containsExactly(List.of(2, "api.example.com"),
                 List.of(7, "10.1.2.3"), List.of(7, "0:0:0:0:0:0:0:1"));
         assertThat(web.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
-        assertThat(ShowOperation.keyType(web.getPublicKey())).isEqualTo("RSA 3072");
+        assertThat(KeyType.describe(web.getPublicKey())).isEqualTo("RSA 3072");
         X509Certificate bob = issued(layout, Tree.MASTER, "bob");
         assertThat(bob.getSubjectX500Principal().getName()).isEqualTo("CN=bob");
         assertThat(bob.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
@@ -398,14 +451,16 @@ class PkiMainTest {
                 "Serial:              " + certificate.getSerialNumber().toString(16),
                 "Not before:          " + certificate.getNotBefore().toInstant(),
                 "Not after:           " + certificate.getNotAfter().toInstant(),
+                cli.out().lines().toList().get(5),
                 "Key type:            EC P-256",
                 "Signature:           SHA256withECDSA",
                 "CA:                  no",
                 "Key usage:           digitalSignature",
                 "Extended key usage:  serverAuth",
                 "SANs:                DNS:localhost, IP:127.0.0.1, IP:0:0:0:0:0:0:0:1",
-                cli.out().lines().toList().get(11));
-        assertThat(cli.out().lines().toList().get(11)).matches("SHA-256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}");
+                cli.out().lines().toList().get(12));
+        assertThat(cli.out().lines().toList().get(5)).matches("Days left:           36[45]");
+        assertThat(cli.out().lines().toList().get(12)).matches("SHA-256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}");
     }
 
     @Test
@@ -428,6 +483,23 @@ class PkiMainTest {
     }
 
     @Test
+    void showCountsWholeDaysLeftAndSaysWhenExpiredOrNotYetValid() throws Exception {
+        Instant issued = Instant.parse("2030-01-01T00:00:00Z");
+        CertificateProfiles profiles = new CertificateProfiles(new SecureRandom());
+        CertificateBundle ca = profiles.certificateAuthority(Tree.MASTER, KeyType.EC_P256,
+                Validity.ofDays(issued, 30));
+        Path file = tmp.resolve("ca.crt");
+        Files.write(file, Pem.encode(ca.certificate()));
+
+        assertThat(daysLeftAt(file, issued)).isEqualTo("30");
+        assertThat(daysLeftAt(file, issued.plus(Duration.ofHours(1)))).isEqualTo("29");
+        assertThat(daysLeftAt(file, issued.plus(Duration.ofDays(30)))).as("the last valid second").isEqualTo("0");
+        assertThat(daysLeftAt(file, issued.plus(Duration.ofDays(30)).plusSeconds(1))).isEqualTo("-1 (expired)");
+        assertThat(daysLeftAt(file, issued.plus(Duration.ofDays(45)))).isEqualTo("-15 (expired)");
+        assertThat(daysLeftAt(file, issued.minus(Duration.ofDays(2)))).isEqualTo("32 (not yet valid)");
+    }
+
+    @Test
     void showFailsInOneLineOnAMissingFileOrAKey() throws Exception {
         Path dir = tmp.resolve("certs");
         assertThat(Cli.run("init", "--dir", dir.toString()).exitCode()).isZero();
@@ -443,6 +515,17 @@ class PkiMainTest {
         assertThat(notACertificate.exitCode()).isEqualTo(1);
         assertThat(notACertificate.errLines()).hasSize(1);
         assertThat(notACertificate.errLines().get(0)).startsWith("pki-tool: no ").contains(key.toString());
+    }
+
+    /** The "Days left:" value that {@code show} prints for {@code file} at {@code now}. */
+    private static String daysLeftAt(Path file, Instant now) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            new ShowOperation(Clock.fixed(now, ZoneOffset.UTC)).run(new ShowRequest(file), out);
+        }
+        String prefix = "Days left:";
+        return bytes.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith(prefix))
+                .map(line -> line.substring(prefix.length()).strip()).findFirst().orElseThrow();
     }
 
     private static List<Path> initFiles(PkiLayout layout) {
