@@ -20,6 +20,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.tls.TlsProvider;
+import io.tunnel.core.transport.FatalErrorHandler;
 import io.tunnel.core.transport.Transports;
 import java.io.EOFException;
 import java.io.IOException;
@@ -360,7 +361,7 @@ public final class TunnelClient implements AutoCloseable {
             throw new IllegalStateException("tunnel client is closed");
         }
         if (ownedGroup == null) {
-            ownedGroup = Transports.newGroup(0, THREAD_NAME);
+            ownedGroup = Transports.newGroup(0, THREAD_NAME, FatalErrorHandler.LOG);
         }
         return ownedGroup;
     }

@@ -10,6 +10,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.tunnel.client.ClientPipeline;
 import io.tunnel.client.HandoverHandler;
 import io.tunnel.client.TunnelClient;
+import io.tunnel.core.transport.FatalErrorHandler;
 import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,8 +37,8 @@ public final class PortForwarder implements AutoCloseable {
 
     /** Builds the TLS contexts and binds the local port; blocking, call it from a main thread. */
     public PortForwarder start() throws IOException, InterruptedException {
-        acceptGroup = Transports.newGroup(1, "forward-accept");
-        ioGroup = Transports.newGroup(0, "forward-io");
+        acceptGroup = Transports.newGroup(1, "forward-accept", FatalErrorHandler.LOG);
+        ioGroup = Transports.newGroup(0, "forward-io", FatalErrorHandler.LOG);
         try {
             client = new TunnelClient(config.proxy().withAllowHalfClosure(true), ioGroup);
             ServerBootstrap bootstrap = new ServerBootstrap()

@@ -26,6 +26,13 @@ public interface FatalErrorHandler {
         }
     };
 
+    /**
+     * Logs one line and leaves the process alone: for event loops a library owns inside someone else's process
+     * (the tunnel client), which is not the library's to end.
+     */
+    FatalErrorHandler LOG = (thread, error) -> LogManager.getLogger(FatalErrorHandler.class)
+            .fatal("fatal error on {}; the event loop may be unusable", thread.getName(), error);
+
     /** {@code error} happened on event loop thread {@code thread}; called on that thread. */
     void fatalError(Thread thread, Throwable error);
 }
