@@ -69,9 +69,6 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         // The decoder's leftover (pipelined bytes) arrives here as a ByteBuf while it is removed.
         ctx.pipeline().remove(PipelineNames.CONNECT_DECODER);
-        if (answer.isAnswered()) {
-            return; // refused meanwhile (a client certificate not allowed for client authentication)
-        }
         ServerLinkHandler link = chooser.choose(connect);
         if (link == null) {
             answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, connect.authority(), "no agent connected");

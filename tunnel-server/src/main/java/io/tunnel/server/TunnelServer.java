@@ -105,8 +105,7 @@ public final class TunnelServer implements AutoCloseable {
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
                                     .addLast(PipelineNames.TLS_HANDSHAKE,
                                             new FrontendTlsHandshakeHandler(handshakeFailures))
-                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler())
-                                    .addLast(PipelineNames.CLIENT_CERTIFICATE, new ClientCertificateCheck(answer));
+                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
