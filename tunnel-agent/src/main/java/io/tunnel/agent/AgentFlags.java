@@ -5,6 +5,7 @@ import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.agent.policy.DestinationFlags;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import java.net.InetSocketAddress;
@@ -17,6 +18,7 @@ import java.util.List;
 final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     /** How to reach and authenticate to the server. */
+    @FlagGroup("Server (where the agent links to)")
     static final class Server {
         @Parameter(names = "--proxy-server-host", description = "Host of the server's agent port (checked against its certificate)")
         String host = "127.0.0.1";
@@ -49,6 +51,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     }
 
     /** Destinations. */
+    @FlagGroup("Destinations")
     static final class Dial {
         @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
                 description = "Longest time to resolve and connect to a destination")
@@ -62,6 +65,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     }
 
     /** Health and metrics. */
+    @FlagGroup("Health and metrics")
     static final class Misc {
         @Parameter(names = "--health-server-port", description = "Port of /healthz, /readyz and /metrics")
         int healthPort = 8093;

@@ -4,6 +4,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.TunnelSettings;
@@ -18,6 +19,7 @@ import java.util.List;
 final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
     /** The HTTP CONNECT frontend. */
+    @FlagGroup("Frontend (HTTP CONNECT)")
     static final class Frontend {
         @Parameter(names = "--server-port", description = "Port of the HTTP CONNECT frontend")
         int port = 8090;
@@ -46,6 +48,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     }
 
     /** The port agents connect to. */
+    @FlagGroup("Agent port")
     static final class AgentPort {
         @Parameter(names = "--agent-port", description = "Port agents connect to (mTLS, TLS 1.3)")
         int port = 8091;
@@ -70,6 +73,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     }
 
     /** Limits and timeouts of streams. */
+    @FlagGroup("Limits and timeouts")
     static final class Limits {
         @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
                 description = "Time to wait for an agent's dial result before answering 504")
@@ -87,6 +91,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     }
 
     /** Health, metrics and the TLS implementation. */
+    @FlagGroup("Health, metrics and TLS")
     static final class Misc {
         @Parameter(names = "--health-port", description = "Port of /healthz, /readyz and /metrics")
         int healthPort = 8092;
