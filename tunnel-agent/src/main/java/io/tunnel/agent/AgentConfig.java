@@ -1,5 +1,6 @@
 package io.tunnel.agent;
 
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ import java.time.Duration;
  * @param keepaliveTimeout  silence after which the link is considered dead
  * @param reconnectInitial  first reconnect delay; doubles up to {@code reconnectMax}, with jitter
  * @param reconnectMax      cap of the reconnect delay
+ * @param identifiers       what this agent says it can reach (HELLO's attributes); the server routes by them
  */
 public record AgentConfig(
         String serverHost,
@@ -38,5 +40,6 @@ public record AgentConfig(
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
         Duration reconnectInitial,
-        Duration reconnectMax) {
+        Duration reconnectMax,
+        AgentIdentifiers identifiers) {
 }

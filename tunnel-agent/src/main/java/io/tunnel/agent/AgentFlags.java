@@ -6,6 +6,8 @@ import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
+import io.tunnel.core.protocol.AgentIdentifiers;
+import io.tunnel.core.protocol.HelloAttributes;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +62,22 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         int resolverThreads = 16;
     }
 
+    /** What the server may route to this agent (docs/protocol.md §6.9). */
+    static final class Routing {
+        @Parameter(names = "--agent-identifiers", description = "What this agent reaches, sent to the server for "
+                + "routing, e.g. host=db.internal&ipv4=10.0.0.5&ipv6=fd00::5&cidr=10.0.0.0/16&default-route=true "
+                + "(each key repeatable)")
+        String identifiers = "";
+
+        void check(List<String> problems) {
+            try {
+                HelloAttributes.check(AgentIdentifiers.parse(identifiers).format());
+            } catch (IllegalArgumentException e) {
+                problems.add("--agent-identifiers: " + e.getMessage());
+            }
+        }
+    }
+
     /** Health and metrics. */
     static final class Misc {
         @Parameter(names = "--health-server-port", description = "Port of /healthz, /readyz and /metrics")
@@ -71,11 +89,12 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     final Server server = new Server();
     final Dial dial = new Dial();
+    final Routing routing = new Routing();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {server, dial, misc};
+        return new Object[] {server, dial, routing, misc};
     }
 
     @Override
@@ -87,6 +106,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
             problems.add("--max-streams and --resolver-threads must be positive");
         }
         server.link.check(problems);
+        routing.check(problems);
         return problems;
     }
 
@@ -96,6 +116,6 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
-                server.reconnectInitial, server.reconnectMax);
+                server.reconnectInitial, server.reconnectMax, AgentIdentifiers.parse(routing.identifiers));
     }
 }
