@@ -29,6 +29,12 @@ public final class ServerMetrics {
                 .register(registry);
         GaugeWithCallback.builder().name("tunnel_server_agents").help("Agent links connected")
                 .callback(cb -> cb.call(agents.size())).register(registry);
+        // One series per agent id linked now: bounded by the agents the cluster CA certified, gone when unlinked.
+        GaugeWithCallback.builder().name("tunnel_server_agent_open_streams")
+                .help("Streams dialling or open per linked agent (its replicas together)").labelNames("agent")
+                .callback(cb -> agents.byAgent().forEach((id, links) ->
+                        cb.call(links.stream().mapToInt(l -> l.link().openStreams()).sum(), id)))
+                .register(registry);
     }
 
     public PrometheusRegistry registry() {
@@ -44,6 +50,11 @@ public final class ServerMetrics {
         streams.labelValues(Integer.toString(response.status())).inc();
         bytes.labelValues("up").inc(up);
         bytes.labelValues("down").inc(down);
+    }
+
+    /** A stream whose dial went to another link: no answer of its own. */
+    void streamWithdrawn() {
+        openStreams.decrementAndGet();
     }
 
     void refused(ProxyResponse response) {
