@@ -8,6 +8,8 @@ import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
+import io.tunnel.core.protocol.AgentIdentifiers;
+import io.tunnel.core.protocol.HelloAttributes;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +66,23 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         int resolverThreads = 16;
     }
 
+    /** What the server may route to this agent (docs/protocol.md §6.9). */
+    @FlagGroup("Routing")
+    static final class Routing {
+        @Parameter(names = "--agent-identifiers", description = "What this agent reaches, sent to the server for "
+                + "routing, e.g. host=db.internal&ipv4=10.0.0.5&ipv6=fd00::5&cidr=10.0.0.0/16&default-route=true "
+                + "(each key repeatable)")
+        String identifiers = "";
+
+        void check(List<String> problems) {
+            try {
+                HelloAttributes.check(AgentIdentifiers.parse(identifiers).format());
+            } catch (IllegalArgumentException e) {
+                problems.add("--agent-identifiers: " + e.getMessage());
+            }
+        }
+    }
+
     /** Health and metrics. */
     @FlagGroup("Health and metrics")
     static final class Misc {
@@ -77,11 +96,12 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     final Server server = new Server();
     final Dial dial = new Dial();
     final DestinationFlags destinations = new DestinationFlags();
+    final Routing routing = new Routing();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {server, dial, destinations, misc};
+        return new Object[] {server, dial, routing, destinations, misc};
     }
 
     @Override
@@ -94,6 +114,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         }
         server.link.check(problems);
         destinations.check(problems);
+        routing.check(problems);
         return problems;
     }
 
@@ -103,6 +124,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
-                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules());
+                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules(),
+                AgentIdentifiers.parse(routing.identifiers));
     }
 }

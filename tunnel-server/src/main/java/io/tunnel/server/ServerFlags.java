@@ -9,6 +9,7 @@ import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +91,57 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         int maxPendingDials = 1_000;
     }
 
+    /** How CONNECTs are routed to agents (docs/protocol.md §6.9). */
+    static final class Routing {
+        @Parameter(names = "--proxy-strategies", description = "Ordered, comma-separated: how a CONNECT finds its "
+                + "agent; the first strategy with a candidate wins. destHost: the target is one of an agent's host/ipv4/"
+                + "ipv6 identifiers; cidr: the target IP lies in one of its cidr identifiers; defaultRoute: agents "
+                + "with default-route=true; default: any agent. A request header 'Tunnel-Agent: <id>' overrides them")
+        String strategies = ProxyStrategy.DEFAULT_ORDER_TEXT;
+
+        @Parameter(names = "--agent-claims-file", converter = PathConverter.class, description = "File of what each "
+                + "agent may claim: lines '<agent id> <identifiers as --agent-identifiers>', # comments. Claims "
+                + "beyond it are dropped (logged); an agent not listed may claim nothing")
+        Path claimsFile;
+
+        @Parameter(names = "--agent-replicas", description = "Let one agent id hold several links (replicas, chosen "
+                + "by load); otherwise a second link with an id already linked is refused")
+        boolean agentReplicas;
+
+        private AgentClaims claims;
+
+        /** The claims file, read once; throws with the reason if it cannot be read or parsed. */
+        AgentClaims claims() {
+            if (claims == null) {
+                try {
+                    claims = claimsFile == null ? AgentClaims.ANY : AgentClaims.load(claimsFile);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read " + claimsFile + ": " + e, e);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(claimsFile + " " + e.getMessage(), e);
+                }
+            }
+            return claims;
+        }
+
+        void check(List<String> problems) {
+            try {
+                ProxyStrategy.parseList(strategies);
+            } catch (IllegalArgumentException e) {
+                problems.add("--proxy-strategies: " + e.getMessage());
+            }
+            try {
+                claims();
+            } catch (IllegalArgumentException e) {
+                problems.add("--agent-claims-file: " + e.getMessage());
+            }
+        }
+
+        RoutingConfig toConfig() {
+            return new RoutingConfig(ProxyStrategy.parseList(strategies), claims(), agentReplicas);
+        }
+    }
+
     /** Health, metrics and the TLS implementation. */
     @FlagGroup("Health, metrics and TLS")
     static final class Misc {
@@ -108,11 +160,12 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Frontend frontend = new Frontend();
     final AgentPort agent = new AgentPort();
     final Limits limits = new Limits();
+    final Routing routing = new Routing();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, misc};
+        return new Object[] {frontend, agent, limits, routing, misc};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -135,6 +188,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
         agent.link.check(problems);
+        routing.check(problems);
         return problems;
     }
 
@@ -151,6 +205,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
-                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout);
+                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
+                routing.toConfig());
     }
 }
