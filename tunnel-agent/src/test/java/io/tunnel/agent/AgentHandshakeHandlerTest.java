@@ -73,7 +73,8 @@ class AgentHandshakeHandlerTest {
                 "--agent-identifiers", "host=DB.internal&cidr=10.0.0.0/16&default-route=true").toConfig();
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
-                .addLast(PipelineNames.HANDSHAKE, new AgentHandshakeHandler(withIds, (stream, dial) -> { }, links));
+                .addLast(PipelineNames.HANDSHAKE, new AgentHandshakeHandler(withIds, (stream, dial) -> { }, links,
+                        AgentHandshakeHandler.newFailureLog()));
         channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
 
         assertThat((Object) channel.readOutbound()).isEqualTo(new HelloFrame(ProtocolConstants.VERSION,

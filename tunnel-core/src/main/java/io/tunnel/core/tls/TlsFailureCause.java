@@ -144,7 +144,7 @@ public enum TlsFailureCause {
 
     @Override
     public String toString() {
-        return "TLS handshake failures (" + words + ")";
+        return "TLS handshake failures (" + label + ")";
     }
 
     private record Marker(TlsFailureCause cause, String... words) {
