@@ -5,6 +5,8 @@ import com.beust.jcommander.ParameterException;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -122,14 +124,19 @@ public final class Cli {
      */
     public static <C> int runUntilShutdown(String program, Class<?> owner, PrintStream out, PrintStream err,
                                            String[] args, ProgramFlags<C> flags, Starter<C> starter) {
-        OptionalInt early = parse(program, args, out, err, new HelpFlag(), flags.all());
+        LoggingFlags logging = new LoggingFlags();
+        Object[] groups = Arrays.copyOf(flags.all(), flags.all().length + 1);
+        groups[groups.length - 1] = logging;
+        OptionalInt early = parse(program, args, out, err, new HelpFlag(), groups);
         if (early.isPresent()) {
             return early.getAsInt();
         }
-        List<String> problems = flags.problems();
+        List<String> problems = new ArrayList<>(flags.problems());
+        logging.check(problems);
         if (!problems.isEmpty()) {
             return usageError(program, problems.get(0), err);
         }
+        logging.apply();
         AutoCloseable service;
         try {
             service = starter.start(flags.toConfig());
