@@ -177,6 +177,10 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (anyTls && !allTls) {
             problems.add("--server-cert, --server-key and --server-ca-cert go together");
         }
+        if (anyTls && frontend.allowPlaintext) {
+            problems.add("--allow-plaintext-frontend contradicts --server-cert, --server-key and --server-ca-cert: "
+                    + "give either");
+        }
         if (!anyTls && !frontend.allowPlaintext) {
             problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
                     + "or --allow-plaintext-frontend");

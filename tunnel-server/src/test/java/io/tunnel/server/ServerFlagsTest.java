@@ -64,4 +64,14 @@ class ServerFlagsTest {
         assertThat(parse("--agent-claims-file", bad.toString()).problems()).containsExactly(
                 "--agent-claims-file: " + bad + " line 2: ipv4 'db.internal' is not an IPv4 address");
     }
+
+    @Test
+    void aPlaintextFrontendWithFrontendCertificatesIsAContradiction() {
+        ServerFlags flags = new ServerFlags();
+        JCommander.newBuilder().addObject(flags.all()).build().parse("--cluster-cert", "c", "--cluster-key", "k",
+                "--cluster-ca-cert", "ca", "--allow-plaintext-frontend", "--server-cert", "s.crt", "--server-key",
+                "s.key", "--server-ca-cert", "ca.crt");
+        assertThat(flags.problems()).containsExactly("--allow-plaintext-frontend contradicts --server-cert, "
+                + "--server-key and --server-ca-cert: give either");
+    }
 }
