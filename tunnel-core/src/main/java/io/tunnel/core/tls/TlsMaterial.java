@@ -104,7 +104,7 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
     /** The checks of {@link #load}, at {@code now}; the paths only name the files in messages. */
     void check(Use use, Path cert, Path key, Path caCert, Instant now) throws TlsMaterialException {
         X509Certificate leaf = certificate();
-        if (!keyMatches(key, leaf.getPublicKey())) {
+        if (!keyMatches(leaf.getPublicKey(), this.key)) {
             throw new TlsMaterialException("the key in " + key + " does not match the certificate in " + cert);
         }
         checkValidity(leaf, "certificate in " + cert, now);
@@ -113,7 +113,8 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
         checkIssuedBy(cert, caCert, now);
     }
 
-    private boolean keyMatches(Path keyFile, PublicKey publicKey) throws TlsMaterialException {
+    /** Whether {@code key} makes signatures that {@code publicKey} verifies: the key belongs to the certificate. */
+    public static boolean keyMatches(PublicKey publicKey, PrivateKey key) {
         try {
             String algorithm = signatureAlgorithm(key);
             byte[] probe = new byte[32];
@@ -126,19 +127,19 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
             verifier.initVerify(publicKey);
             verifier.update(probe);
             return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             // A key of another algorithm than the certificate's fails here too: it does not match.
             return false;
         }
     }
 
-    private static String signatureAlgorithm(PrivateKey key) throws TlsMaterialException {
+    private static String signatureAlgorithm(PrivateKey key) throws GeneralSecurityException {
         return switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             case "Ed448" -> "Ed448";
-            default -> throw new TlsMaterialException("unsupported key algorithm " + key.getAlgorithm());
+            default -> throw new GeneralSecurityException("unsupported key algorithm " + key.getAlgorithm());
         };
     }
 
