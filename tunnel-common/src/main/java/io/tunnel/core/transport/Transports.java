@@ -24,14 +24,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
  * Chooses the native epoll transport where it loads and NIO elsewhere, so every side uses the same one.
  */
 public final class Transports {
-    private static final Logger LOG = LogManager.getLogger(Transports.class);
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Transports.class);
     /** {@code TCP_CLOSE} of Linux's {@code tcp_states.h}. */
     private static final int TCP_CLOSE = 7;
     private static final boolean EPOLL = Epoll.isAvailable();
