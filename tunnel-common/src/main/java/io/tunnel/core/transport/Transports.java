@@ -81,10 +81,12 @@ public final class Transports {
         throw new IllegalArgumentException("the tunnel needs an epoll or NIO event loop group, not " + group);
     }
 
+    /** The server socket channel class of the process-wide transport: epoll where it loads, NIO elsewhere. */
     public static Class<? extends ServerSocketChannel> serverChannel() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    /** The socket channel class of the process-wide transport: epoll where it loads, NIO elsewhere. */
     public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
@@ -184,6 +186,7 @@ public final class Transports {
         return moved;
     }
 
+    /** The process-wide transport's name for logs: {@code epoll} or {@code nio}. */
     public static String name() {
         return EPOLL ? "epoll" : "nio";
     }
