@@ -19,6 +19,12 @@
 #
 # NETNS_PREFIX (default "tun") names the namespaces <prefix>-public, <prefix>-private, <prefix>-router, so
 # several topologies can coexist (the tests use one prefix per test class). Everything here needs root.
+#
+# `up-second` adds a second private network to a built topology, behind the same router and alike in every way:
+# <prefix>-private2, 203.0.113.0/24 (TEST-NET-3) with its agent host .10, services .20 and its own dnsmasq .53,
+# which knows only other-server.svc. The two private networks reach the public one (NAT), never each other.
+#
+#   tun-private2: priv2-0 203.0.113.10 (agent) .20 (services) .53 (dnsmasq) --veth-- rt-priv2 203.0.113.1 (router)
 
 NETNS_PREFIX=${NETNS_PREFIX:-tun}
 # This file's directory: the CONNECT client the *_via_proxy commands run (tunnel_connect.py) lives beside it.
@@ -36,9 +42,24 @@ AGENT_IP=192.0.2.10
 SERVICE_IP=192.0.2.20
 DNS_IP=192.0.2.53
 PRIVATE_NAME=local-server.svc
+NS_PRIVATE2=$NETNS_PREFIX-private2
+PRIVATE2_NET=203.0.113.0/24
+ROUTER_PRIVATE2_IP=203.0.113.1
+AGENT2_IP=203.0.113.10
+SERVICE2_IP=203.0.113.20
+DNS2_IP=203.0.113.53
+PRIVATE2_NAME=other-server.svc
 
-# The namespaces, in the order they are torn down.
+# The namespaces `up` makes, in the order they are torn down.
 netns_names() { echo "$NS_PUBLIC $NS_PRIVATE $NS_ROUTER"; }
+
+# Every namespace of the topology that exists, the second private network's too, in teardown order.
+netns_existing() {
+  local ns
+  for ns in "$NS_PRIVATE2" $(netns_names); do
+    if netns_exists "$ns"; then echo "$ns"; fi
+  done
+}
 
 netns_exists() { [ -e "/run/netns/$1" ]; }
 
@@ -46,8 +67,7 @@ netns_exists() { [ -e "/run/netns/$1" ]; }
 # PID: TERM, then KILL), the namespaces (their veths go with them) and the resolv.conf files. Safe to repeat.
 netns_down() {
   local ns pids
-  for ns in $(netns_names); do
-    netns_exists "$ns" || continue
+  for ns in $(netns_existing); do
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
     if [ -n "$pids" ]; then
       # shellcheck disable=SC2086
@@ -62,7 +82,7 @@ netns_down() {
     fi
     ip netns del "$ns" 2>/dev/null || true
   done
-  for ns in $(netns_names); do
+  for ns in "$NS_PRIVATE2" $(netns_names); do
     rm -rf "/etc/netns/$ns"
   done
   rmdir /etc/netns 2>/dev/null || true
@@ -107,22 +127,70 @@ netns_up() (
   ip netns exec "$NS_ROUTER" iptables -A FORWARD -i rt-priv -o rt-pub -s "$PRIVATE_NET" -j ACCEPT
   ip netns exec "$NS_ROUTER" iptables -t nat -A POSTROUTING -o rt-pub -s "$PRIVATE_NET" -j MASQUERADE
 
-  # Carrier comes up asynchronously: wait (bounded) until every veth end reports state UP.
-  local link
-  for link in "$NS_PUBLIC pub0" "$NS_PRIVATE priv0" "$NS_ROUTER rt-pub" "$NS_ROUTER rt-priv"; do
-    # shellcheck disable=SC2086
-    set -- $link
-    for _ in $(seq 1 50); do
-      ip -n "$1" -o link show "$2" | grep -q 'state UP' && break
-      sleep 0.1
-    done
-  done
+  netns_await_link "$NS_PUBLIC" pub0
+  netns_await_link "$NS_PRIVATE" priv0
+  netns_await_link "$NS_ROUTER" rt-pub
+  netns_await_link "$NS_ROUTER" rt-priv
 
   mkdir -p "/etc/netns/$NS_PRIVATE" "/etc/netns/$NS_PUBLIC"
   printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS_IP" > "/etc/netns/$NS_PRIVATE/resolv.conf"
   printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$ROUTER_PUBLIC_IP" > "/etc/netns/$NS_PUBLIC/resolv.conf"
   netns_describe
 )
+
+# Waits (bounded) until the veth end LINK in namespace NS reports state UP: carrier comes up asynchronously.
+netns_await_link() { # ns link
+  for _ in $(seq 1 50); do
+    ip -n "$1" -o link show "$2" | grep -q 'state UP' && return 0
+    sleep 0.1
+  done
+}
+
+# Adds the second private network to a topology `up` built, then prints it as KEY=VALUE lines. Removes an earlier
+# second network first; fails if the topology is not there.
+netns_up_second() (
+  set -euo pipefail
+  netns_exists "$NS_ROUTER" || { echo "netns.sh: no topology $NETNS_PREFIX to add to: run up first" >&2; exit 1; }
+  if netns_exists "$NS_PRIVATE2"; then
+    ip netns pids "$NS_PRIVATE2" | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$NS_PRIVATE2"
+    ip netns exec "$NS_ROUTER" iptables -D FORWARD -i rt-priv2 -o rt-pub -s "$PRIVATE2_NET" -j ACCEPT 2>/dev/null       || true
+    ip netns exec "$NS_ROUTER" iptables -t nat -D POSTROUTING -o rt-pub -s "$PRIVATE2_NET" -j MASQUERADE       2>/dev/null || true
+  fi
+  ip netns add "$NS_PRIVATE2"
+  ip -n "$NS_PRIVATE2" link set lo up
+  ip link add priv2-0 netns "$NS_PRIVATE2" type veth peer name rt-priv2 netns "$NS_ROUTER"
+  ip -n "$NS_ROUTER" addr add "$ROUTER_PRIVATE2_IP/24" dev rt-priv2
+  ip -n "$NS_ROUTER" link set rt-priv2 up
+  ip -n "$NS_PRIVATE2" addr add "$AGENT2_IP/24" dev priv2-0
+  ip -n "$NS_PRIVATE2" addr add "$SERVICE2_IP/24" dev priv2-0
+  ip -n "$NS_PRIVATE2" addr add "$DNS2_IP/24" dev priv2-0
+  ip -n "$NS_PRIVATE2" link set priv2-0 up
+  ip -n "$NS_PRIVATE2" route add default via "$ROUTER_PRIVATE2_IP"
+  # Out to the public network only, behind the router's public address; the FORWARD policy drops the rest,
+  # between the two private networks too.
+  ip netns exec "$NS_ROUTER" iptables -A FORWARD -i rt-priv2 -o rt-pub -s "$PRIVATE2_NET" -j ACCEPT
+  ip netns exec "$NS_ROUTER" iptables -t nat -A POSTROUTING -o rt-pub -s "$PRIVATE2_NET" -j MASQUERADE
+  netns_await_link "$NS_PRIVATE2" priv2-0
+  netns_await_link "$NS_ROUTER" rt-priv2
+  mkdir -p "/etc/netns/$NS_PRIVATE2"
+  printf 'nameserver %s
+options timeout:1 attempts:2
+' "$DNS2_IP" > "/etc/netns/$NS_PRIVATE2/resolv.conf"
+  netns_describe_second
+)
+
+netns_describe_second() {
+  cat <<EOF
+NS_PRIVATE2=$NS_PRIVATE2
+PRIVATE2_NET=$PRIVATE2_NET
+ROUTER_PRIVATE2_IP=$ROUTER_PRIVATE2_IP
+AGENT2_IP=$AGENT2_IP
+SERVICE2_IP=$SERVICE2_IP
+DNS2_IP=$DNS2_IP
+PRIVATE2_NAME=$PRIVATE2_NAME
+EOF
+}
 
 netns_describe() {
   cat <<EOF
@@ -149,6 +217,11 @@ netns_serve_dns() {
   exec ip netns exec "$NS_PRIVATE" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --listen-address="$DNS_IP" --bind-interfaces --host-record="$PRIVATE_NAME,$SERVICE_IP" --filter-AAAA \
     --pid-file= --user=nobody --log-queries --log-facility=-
+}
+
+# The same in the second private network: its dnsmasq knows only PRIVATE2_NAME -> SERVICE2_IP.
+netns_serve_dns2() {
+  exec ip netns exec "$NS_PRIVATE2" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts     --listen-address="$DNS2_IP" --bind-interfaces --host-record="$PRIVATE2_NAME,$SERVICE2_IP" --filter-AAAA     --pid-file= --user=nobody --log-queries --log-facility=-
 }
 
 # python3 -m http.server serving DIR on ADDR:PORT inside NS.
@@ -198,9 +271,11 @@ netns_usage() {
   cat >&2 <<EOF
 usage: [NETNS_PREFIX=tun] $0 COMMAND
   up                                   build the topology (removing leftovers first); print it as KEY=VALUE
+  up-second                            add the second private network to it; print that as KEY=VALUE
   down                                 remove it, with any process still inside its namespaces
   describe                             print the topology as KEY=VALUE
   serve-dns                            run dnsmasq in the private namespace (foreground)
+  serve-dns2                           run dnsmasq in the second private namespace (foreground)
   serve-http NS ADDR PORT DIR          run python3 -m http.server in NS (foreground)
   serve-echo NS ADDR PORT              run a TCP echo service in NS (foreground)
   echo-via-proxy NS HOST PORT TARGET MESSAGE
@@ -218,9 +293,11 @@ netns_main() {
   [ $# -gt 0 ] && shift
   case "$command" in
     up) netns_up ;;
+    up-second) netns_up_second ;;
     down) netns_down ;;
     describe) netns_describe ;;
     serve-dns) netns_serve_dns ;;
+    serve-dns2) netns_serve_dns2 ;;
     serve-http) [ $# = 4 ] || netns_usage; netns_serve_http "$@" ;;
     serve-echo) [ $# = 3 ] || netns_usage; netns_serve_echo "$@" ;;
     echo-via-proxy) [ $# = 5 ] || netns_usage; netns_echo_via_proxy "$@" ;;

@@ -9,4 +9,7 @@ final class PkiFlags {
 
     @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help and exit.")
     boolean help;
+
+    @Parameter(names = "--version", help = true, description = "Show the version and exit.")
+    boolean version;
 }

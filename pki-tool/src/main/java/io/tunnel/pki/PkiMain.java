@@ -84,6 +84,10 @@ public final class PkiMain {
         } catch (ParameterException e) {
             return flags.help ? help(out, commander, command) : usageError(err, commander, command, problemOf(e));
         }
+        if (flags.version) {
+            out.println(PROGRAM + " " + version());
+            return EXIT_OK;
+        }
         command = commander.getParsedCommand();
         if (flags.help || init.help || issue.help || renew.help || show.help || export.help) {
             return help(out, commander, command);
@@ -150,8 +154,14 @@ public final class PkiMain {
 
     private static int usageError(PrintStream err, JCommander commander, String command, String problem) {
         err.println(PROGRAM + ": " + oneLine(problem));
-        err.print(usage(commander, command));
+        err.println("Run '" + PROGRAM + (command == null ? "" : " " + command) + " --help' for usage.");
         return EXIT_USAGE;
+    }
+
+    /** This build's version, from the runnable jar's manifest ({@code development} when run from classes). */
+    static String version() {
+        String version = PkiMain.class.getPackage().getImplementationVersion();
+        return version != null ? version : "development";
     }
 
     private static int failure(PrintStream err, String problem) {

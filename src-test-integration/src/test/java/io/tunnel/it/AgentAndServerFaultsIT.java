@@ -96,7 +96,7 @@ class AgentAndServerFaultsIT {
     /** A dial is pending (the agent is frozen with SIGSTOP) when the agent dies: the client hears at once. */
     @Test
     void pendingDialFailsAtOnceWhenTheAgentDies() throws Exception {
-        signal(tunnel.agent(), "STOP");
+        tunnel.agent().signal("STOP");
         try (Socket socket = new Socket("127.0.0.1", tunnel.frontendPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("CONNECT 127.0.0.1:" + source.port() + " HTTP/1.1\r\n\r\n")
@@ -116,7 +116,7 @@ class AgentAndServerFaultsIT {
     void serverDialTimeoutAnswers504WhenTheAgentIsSilent() throws Exception {
         try (TunnelFixture quick = TunnelFixture.builder(pki, tmp.resolve("logs-quick")).plaintextFrontend()
                 .serverArgs("--dial-timeout", "2s").start()) {
-            signal(quick.agent(), "STOP");
+            quick.agent().signal("STOP");
             long start = System.nanoTime();
             try (Socket socket = new Socket("127.0.0.1", quick.frontendPort())) {
                 socket.setSoTimeout(10_000);
@@ -124,21 +124,18 @@ class AgentAndServerFaultsIT {
                         .getBytes(StandardCharsets.US_ASCII));
                 assertThat(ConnectSocket.readHead(socket.getInputStream())).startsWith("HTTP/1.1 504 ");
             } finally {
-                signal(quick.agent(), "CONT");
+                quick.agent().signal("CONT");
             }
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1_500L, 6_000L);
             quick.server().awaitLog("status=504 end=\"DIAL_TIMEOUT", Duration.ofSeconds(5));
+            // The unanswered PING made the link suspect (docs/protocol.md §6.9); the thawed agent answers it.
+            Await.until("the link not suspect", Duration.ofSeconds(10),
+                    () -> !quick.body(quick.healthPort(), "/agents").contains("\"suspect\" : true"));
             try (Socket socket = ConnectSocket.open(quick.frontendPort(), "127.0.0.1:" + source.port())) {
                 socket.getOutputStream().write("10\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(socket.getInputStream().readAllBytes()).hasSize(10);
             }
         }
-    }
-
-    private static void signal(JavaProcess process, String signal) {
-        Commands.Result r = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal,
-                Long.toString(process.pid())));
-        assertThat(r.exitCode()).as(r.toString()).isZero();
     }
 
     private String fetch() {

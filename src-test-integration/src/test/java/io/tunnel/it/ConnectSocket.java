@@ -16,10 +16,18 @@ public final class ConnectSocket {
 
     /** Connects, sends {@code CONNECT target} and returns the socket positioned after the response head. */
     public static Socket open(int proxyPort, String target, StringBuilder responseHead) throws IOException {
+        return open(proxyPort, target, "", responseHead);
+    }
+
+    /**
+     * Like {@link #open(int, String, StringBuilder)}, with further header lines ({@code "Tunnel-Agent: agent-1\r\n"}).
+     */
+    public static Socket open(int proxyPort, String target, String headerLines, StringBuilder responseHead)
+            throws IOException {
         Socket socket = new Socket("127.0.0.1", proxyPort);
         socket.setSoTimeout(30_000);
-        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n" + headerLines
+                + "\r\n").getBytes(StandardCharsets.US_ASCII));
         responseHead.append(readHead(socket.getInputStream()));
         return socket;
     }

@@ -37,11 +37,21 @@ class JarsCliIT {
 
     @ParameterizedTest(name = "{0} --no-such-flag")
     @MethodSource("jars")
-    void unknownFlagIsOneLineUsageAndExitTwo(String program, Path jar) {
+    void unknownFlagIsOneLineAndAHintAndExitTwo(String program, Path jar) {
         Commands.Result r = Commands.java(CMD, jar, "--no-such-flag");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-        assertThat(r.stderr().lines().findFirst()).as(r.toString()).hasValueSatisfying(line ->
-                assertThat(line).startsWith(program + ": ").contains("--no-such-flag"));
-        assertThat(r.stderr()).contains("Usage");
+        assertThat(r.stderr().lines()).as(r.toString()).hasSize(2).satisfies(lines -> {
+            assertThat(lines.get(0)).startsWith(program + ": ").contains("--no-such-flag");
+            assertThat(lines.get(1)).as("a hint, not the usage").contains("--help");
+        });
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} --version")
+    @MethodSource("jars")
+    void versionPrintsTheProgramAndVersion(String program, Path jar) {
+        Commands.Result r = Commands.java(CMD, jar, "--version");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).as(r.toString()).matches(program + " \\d+\\.\\d+\\.\\d+\\S*\n");
     }
 }

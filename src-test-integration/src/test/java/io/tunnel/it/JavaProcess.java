@@ -113,6 +113,13 @@ public final class JavaProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) with kill(1). */
+    public void signal(String signal) {
+        Commands.Result r = Commands.run(Duration.ofSeconds(5), List.of("kill", "-" + signal,
+                Long.toString(process.pid())));
+        assertThat(r.exitCode()).as("kill -%s %s: %s", signal, this, r).isZero();
+    }
+
     /** SIGKILL: no shutdown hook, no FIN from a graceful close. */
     public void kill() {
         process.destroyForcibly();

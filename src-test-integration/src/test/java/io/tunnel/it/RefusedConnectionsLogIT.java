@@ -57,9 +57,9 @@ class RefusedConnectionsLogIT {
         server.awaitLog("FrontendTlsHandshakeHandler - \\d+ more TLS handshake failures \\(not_tls\\) in the last 10 s",
                 WAIT);
         // One line per port and 10 s interval; the loop above may straddle an interval's end.
-        assertThat(server.countLog("agent connection from .* refused: TLS handshake failed: not a TLS record"))
+        assertThat(server.countLog("agent connection from .* refused: TLS handshake failed: not TLS"))
                 .isBetween(1L, 2L);
-        assertThat(server.countLog("frontend connection from .* refused: TLS handshake failed: not a TLS record"))
+        assertThat(server.countLog("frontend connection from .* refused: TLS handshake failed: not TLS"))
                 .isBetween(1L, 2L);
         assertThat(server.countLog(" access - ")).as("access-log lines").isZero();
         assertThat(server.output()).as("no hex dump of what was sent").doesNotContain("474554");

@@ -2,6 +2,7 @@ package io.tunnel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -33,6 +34,17 @@ public final class TestPki {
         System.arraycopy(extra, 0, all, args.length, extra.length);
         Commands.Result result = Commands.java(Duration.ofSeconds(60), Jars.PKI, all);
         assertThat(result.exitCode()).as("pki-tool issue: %s", result).isZero();
+    }
+
+    /**
+     * Makes sure the agent tree has a certificate for agent {@code id} (file {@code <id>.crt}, SAN
+     * {@code urn:tunnel:agent:<id>}), issuing it the first time; {@code init} made {@code agent-1} as
+     * {@code proxy-agent}.
+     */
+    public synchronized void ensureAgent(String id) {
+        if (!Files.isRegularFile(cert("agent", id))) {
+            issue("agent", "agent", id);
+        }
     }
 
     public Path dir() {

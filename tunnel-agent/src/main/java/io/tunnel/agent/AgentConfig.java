@@ -1,6 +1,7 @@
 package io.tunnel.agent;
 
 import io.tunnel.agent.policy.DestinationRule;
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import java.util.List;
  * @param reconnectMax      cap of the reconnect delay
  * @param allowDestinations destinations the agent may dial (empty: all but the denied ones)
  * @param denyDestinations  destinations the agent never dials
+ * @param identifiers       what this agent says it can reach (HELLO's attributes); the server routes by them
  */
 public record AgentConfig(
         String serverHost,
@@ -44,5 +46,6 @@ public record AgentConfig(
         Duration reconnectInitial,
         Duration reconnectMax,
         List<DestinationRule> allowDestinations,
-        List<DestinationRule> denyDestinations) {
+        List<DestinationRule> denyDestinations,
+        AgentIdentifiers identifiers) {
 }

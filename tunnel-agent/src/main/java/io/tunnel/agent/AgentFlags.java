@@ -5,8 +5,11 @@ import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.agent.policy.DestinationFlags;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
+import io.tunnel.core.protocol.AgentIdentifiers;
+import io.tunnel.core.protocol.HelloAttributes;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.List;
 final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     /** How to reach and authenticate to the server. */
+    @FlagGroup("Server (where the agent links to)")
     static final class Server {
         @Parameter(names = "--proxy-server-host", description = "Host of the server's agent port (checked against its certificate)")
         String host = "127.0.0.1";
@@ -49,6 +53,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     }
 
     /** Destinations. */
+    @FlagGroup("Destinations")
     static final class Dial {
         @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
                 description = "Longest time to resolve and connect to a destination")
@@ -61,7 +66,25 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         int resolverThreads = 16;
     }
 
+    /** What the server may route to this agent (docs/protocol.md §6.9). */
+    @FlagGroup("Routing")
+    static final class Routing {
+        @Parameter(names = "--agent-identifiers", description = "What this agent reaches, sent to the server for "
+                + "routing, e.g. host=db.internal&ipv4=10.0.0.5&ipv6=fd00::5&cidr=10.0.0.0/16&default-route=true "
+                + "(each key repeatable)")
+        String identifiers = "";
+
+        void check(List<String> problems) {
+            try {
+                HelloAttributes.check(AgentIdentifiers.parse(identifiers).format());
+            } catch (IllegalArgumentException e) {
+                problems.add("--agent-identifiers: " + e.getMessage());
+            }
+        }
+    }
+
     /** Health and metrics. */
+    @FlagGroup("Health and metrics")
     static final class Misc {
         @Parameter(names = "--health-server-port", description = "Port of /healthz, /readyz and /metrics")
         int healthPort = 8093;
@@ -73,11 +96,12 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     final Server server = new Server();
     final Dial dial = new Dial();
     final DestinationFlags destinations = new DestinationFlags();
+    final Routing routing = new Routing();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {server, dial, destinations, misc};
+        return new Object[] {server, dial, routing, destinations, misc};
     }
 
     @Override
@@ -90,6 +114,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         }
         server.link.check(problems);
         destinations.check(problems);
+        routing.check(problems);
         return problems;
     }
 
@@ -99,6 +124,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
-                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules());
+                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules(),
+                AgentIdentifiers.parse(routing.identifiers));
     }
 }

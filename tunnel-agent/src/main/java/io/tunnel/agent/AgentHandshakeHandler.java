@@ -84,7 +84,8 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
                 helloSentNanos = ctx.executor().ticker().nanoTime();
-                ctx.writeAndFlush(new HelloFrame(ProtocolConstants.VERSION, config.linkSettings()));
+                ctx.writeAndFlush(new HelloFrame(ProtocolConstants.VERSION, config.linkSettings(),
+                        config.identifiers().format()));
             } else {
                 failed = true;
                 if (failures.admit(Failure.TLS)) {

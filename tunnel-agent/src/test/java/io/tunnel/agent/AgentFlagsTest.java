@@ -3,6 +3,7 @@ package io.tunnel.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.beust.jcommander.JCommander;
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.ProtocolConstants;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,23 @@ class AgentFlagsTest {
         assertThat(config.linkSettings().keepaliveMillis()).isEqualTo(2_000);
         assertThat(config.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.linkSettings().initialWindow()).isEqualTo(65_536);
+    }
+
+    @Test
+    void agentIdentifiersReachTheConfigAndABadOneIsAUsageError() {
+        assertThat(defaults().toConfig().identifiers()).isEqualTo(AgentIdentifiers.NONE);
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--agent-identifiers",
+                "host=db.internal&ipv4=10.0.0.5&cidr=10.0.0.0/16").toConfig().identifiers())
+                .isEqualTo(AgentIdentifiers.parse("host=db.internal&ipv4=10.0.0.5&cidr=10.0.0.0/16"));
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--agent-identifiers",
+                "host=db.internal&cidr=10.0.0.0/33").problems())
+                .containsExactly("--agent-identifiers: '10.0.0.0/33': prefix longer than 32 bits");
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--agent-identifiers",
+                "zone=eu-1").problems())
+                .containsExactly("--agent-identifiers: unknown identifier 'zone' (host, ipv4, ipv6, cidr, default-route)");
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--agent-identifiers",
+                "host=" + "a".repeat(5000)).problems())
+                .containsExactly("--agent-identifiers: attributes longer than 4096 bytes");
     }
 
     @Test

@@ -68,6 +68,20 @@ class AgentHandshakeHandlerTest {
     }
 
     @Test
+    void helloCarriesTheAgentIdentifiers() {
+        AgentConfig withIds = AgentFlagsTest.parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k",
+                "--agent-identifiers", "host=DB.internal&cidr=10.0.0.0/16&default-route=true").toConfig();
+        channel.pipeline()
+                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
+                .addLast(PipelineNames.HANDSHAKE, new AgentHandshakeHandler(withIds, (stream, dial) -> { }, links,
+                        AgentHandshakeHandler.newFailureLog()));
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+
+        assertThat((Object) channel.readOutbound()).isEqualTo(new HelloFrame(ProtocolConstants.VERSION,
+                withIds.linkSettings(), "host=db.internal&cidr=10.0.0.0/16&default-route=true"));
+    }
+
+    @Test
     void aGoAwayInsteadOfTheAckEndsTheAttempt() {
         start();
         channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);

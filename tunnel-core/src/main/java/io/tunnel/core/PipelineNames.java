@@ -11,9 +11,8 @@ package io.tunnel.core;
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
  * server, frontend port (one channel per client)
- *   [SSL → TLS_HANDSHAKE (until the handshake succeeded) → TLS_INPUT_END → CLIENT_CERTIFICATE (until the TLS
- *     handshake)] → CONNECT_DECODER (until the request head) → CONNECT (until the dial result)
- *     → RELAY (on the agent link's loop)
+ *   [SSL → TLS_HANDSHAKE (until the handshake and the client certificate's usage passed) → TLS_INPUT_END]
+ *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -29,7 +28,6 @@ public final class PipelineNames {
     public static final String SSL = "ssl";
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
-    public static final String CLIENT_CERTIFICATE = "client-certificate";
     public static final String KEEPALIVE = "keepalive";
     public static final String FRAME_DECODER = "frame-decoder";
     public static final String FRAME_ENCODER = "frame-encoder";

@@ -10,7 +10,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One line per CONNECT when it ends, on the {@code tunnel.access} logger: who, where to, through which agent, the
- * answer given, how it ended, bytes each way and how long it lasted.
+ * answer given, how it ended, bytes each way, how long it lasted, how the agent was chosen ({@code strategy=}: a
+ * {@link ProxyStrategy} name or {@code header}) and over which link. A stream whose dial was taken back to be made over
+ * another link gets a line with {@code status=-}: the client's answer is on the line of the stream that followed.
  */
 public final class AccessLog implements StreamListener {
     private static final Logger LOG = LogManager.getLogger("tunnel.access");
@@ -28,18 +30,27 @@ public final class AccessLog implements StreamListener {
 
     @Override
     public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
+        String linkId = link.channel().id().asShortText();
+        if (stream.wasWithdrawn()) {
+            metrics.streamWithdrawn();
+            LOG.info("client={} target={} agent={} stream={} status=- end=\"{}; dialled again over another link\" "
+                            + "up=0 down=0 duration_ms={} strategy={} link={}", stream.client(), stream.target(),
+                    link.peerId(), stream.id(), result, stream.durationMillis(), stream.route(), linkId);
+            return;
+        }
         ProxyResponse response = stream.wasOpened() ? ProxyResponse.ESTABLISHED
                 : ProxyResponse.forDialError(result.code());
         metrics.streamEnded(response, stream.bytesFromSocket(), stream.bytesToSocket());
-        LOG.info("client={} target={} agent={} stream={} status={} end=\"{}\" up={} down={} duration_ms={}",
-                stream.client(), stream.target(), link.peerId(), stream.id(), response.status(), result,
-                stream.bytesFromSocket(), stream.bytesToSocket(), stream.durationMillis());
+        LOG.info("client={} target={} agent={} stream={} status={} end=\"{}\" up={} down={} duration_ms={} "
+                        + "strategy={} link={}", stream.client(), stream.target(), link.peerId(), stream.id(),
+                response.status(), result, stream.bytesFromSocket(), stream.bytesToSocket(), stream.durationMillis(),
+                stream.route(), linkId);
     }
 
-    /** A request refused before any stream existed. */
+    /** A request refused before any stream existed; {@code reason} says why (no agent: what routing tried). */
     public void refused(SocketAddress client, String target, ProxyResponse response, String reason) {
         metrics.refused(response);
-        LOG.info("client={} target={} agent=- stream=- status={} end=\"{}\" up=0 down=0 duration_ms=0",
-                client, target, response.status(), reason);
+        LOG.info("client={} target={} agent=- stream=- status={} end=\"{}\" up=0 down=0 duration_ms=0 strategy=- "
+                + "link=-", client, target, response.status(), reason);
     }
 }

@@ -1,37 +1,44 @@
 package io.tunnel.server;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The agents connected to one server. Links join after their handshake and leave when they close; a CONNECT
- * takes any link that still accepts streams, at random among several.
+ * The agent links of one server. A link joins after its handshake, unless its agent id already has a link that is not
+ * going away and replicas are not allowed, and leaves when it closes. Reads are lock-free (a copy-on-write list, for
+ * the {@link AgentRouter} on every frontend loop); joins are serialized, so two links of one agent racing in cannot
+ * both pass the check.
  */
 public final class AgentRegistry {
     private final List<ServerLinkHandler> links = new CopyOnWriteArrayList<>();
 
-    void add(ServerLinkHandler link) {
+    /**
+     * Adds {@code link}, unless replicas are not allowed and another link of its agent id is there and not going away.
+     *
+     * @return {@code null} if added, else the link of the same agent that keeps its place
+     */
+    synchronized ServerLinkHandler add(ServerLinkHandler link, boolean replicas) {
+        if (!replicas) {
+            for (ServerLinkHandler other : links) {
+                if (other.agentId().equals(link.agentId()) && !other.link().isGoingAway()) {
+                    return other;
+                }
+            }
+        }
         links.add(link);
+        return null;
     }
 
-    void remove(ServerLinkHandler link) {
+    synchronized void remove(ServerLinkHandler link) {
         links.remove(link);
     }
 
-    /** A link to send a new stream to, or {@code null} when no agent is connected. */
-    public ServerLinkHandler pick() {
-        List<ServerLinkHandler> candidates = new ArrayList<>(links.size());
-        for (ServerLinkHandler link : links) {
-            if (link.acceptsStreams()) {
-                candidates.add(link);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+    /** The links, oldest first: a live view safe to iterate from any thread (each iteration sees one snapshot). */
+    List<ServerLinkHandler> links() {
+        return links;
     }
 
     public int size() {
@@ -42,7 +49,17 @@ public final class AgentRegistry {
         return links.isEmpty();
     }
 
+    /** A snapshot of the links. */
     List<ServerLinkHandler> all() {
         return List.copyOf(links);
+    }
+
+    /** The links by agent id (an agent's replicas together), agents in the order their first link joined. */
+    Map<String, List<ServerLinkHandler>> byAgent() {
+        Map<String, List<ServerLinkHandler>> agents = new LinkedHashMap<>();
+        for (ServerLinkHandler link : links) {
+            agents.computeIfAbsent(link.agentId(), id -> new ArrayList<>(1)).add(link);
+        }
+        return agents;
     }
 }

@@ -10,6 +10,8 @@ import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.transport.Transports;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -20,6 +22,10 @@ import org.apache.logging.log4j.Logger;
  * for a stream; refusals go through the connection's {@link FrontendAnswer}. Bytes and an end of input that arrive
  * after the head wait in {@link EarlyBytes} (the socket is no longer read) and reach the stream only if the dial
  * succeeds. Removes itself once the stream opened.
+ *
+ * <p>A link that cannot dial for the connection after all (it became suspect, went away, lost the dial, or had no
+ * room) asks {@link #anotherLink()} and {@link #dispatch}es the connection there: the client sees only the final
+ * answer. Each link is tried once. The handler's state moves with the connection from loop to loop, one at a time.
  */
 final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(ConnectHandler.class);
@@ -31,6 +37,8 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> headTimeout;
     private ConnectRequest request;
+    /** The links this connection was dispatched to, in order: never chosen for it again. */
+    private final List<ServerLinkHandler> tried = new ArrayList<>(1);
 
     ConnectHandler(Duration headerTimeout, AgentChooser chooser, FrontendAnswer answer) {
         this.headerTimeout = headerTimeout;
@@ -69,18 +77,32 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         // The decoder's leftover (pipelined bytes) arrives here as a ByteBuf while it is removed.
         ctx.pipeline().remove(PipelineNames.CONNECT_DECODER);
-        if (answer.isAnswered()) {
-            return; // refused meanwhile (a client certificate not allowed for client authentication)
-        }
-        ServerLinkHandler link = chooser.choose(connect);
-        if (link == null) {
-            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, connect.authority(), "no agent connected");
+        AgentChoice choice = chooser.choose(connect, tried);
+        if (!choice.found()) {
+            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, connect.authority(), choice.refusal());
             return;
         }
-        LOG.debug("{} CONNECT {} via agent {}", ctx.channel(), connect.authority(), link.link().peerId());
+        dispatch(choice);
+    }
+
+    /**
+     * Another link for this connection, besides those tried; a refusal if there is none. On the loop the connection is
+     * on (the link's it was last given).
+     */
+    AgentChoice anotherLink() {
+        return chooser.choose(request, tried);
+    }
+
+    /** Moves the connection onto the chosen link's loop and has the link open its stream there. */
+    void dispatch(AgentChoice choice) {
+        ServerLinkHandler link = choice.link();
+        LOG.debug("{} CONNECT {} via agent {} link {} ({}{})", ctx.channel(), request.authority(), link.agentId(),
+                link.linkId(), choice.strategy(), tried.isEmpty() ? "" : ", after " + tried.size() + " link(s) failed");
+        tried.add(link);
         Transports.moveTo(ctx.channel(), link.link().eventLoop()).addListener(moved -> {
             if (moved.isSuccess()) {
-                link.link().eventLoop().execute(() -> link.openStream(ctx.channel(), connect, this, answer));
+                link.link().eventLoop().execute(() -> link.openStream(ctx.channel(), request, choice.strategy(), this,
+                        answer));
             } else {
                 // The target loop refused the channel (shutting down): its pipeline will never be torn down there.
                 LOG.debug("{} could not join the loop of agent {}: {}", ctx.channel(), link.link().peerId(),

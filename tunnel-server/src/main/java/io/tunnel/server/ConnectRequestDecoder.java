@@ -18,11 +18,19 @@ import java.util.Locale;
  * ({@code host:port}, {@code [v6]:port}) is accepted, and never with a body. After the head the decoder stops:
  * bytes the client pipelined stay in its buffer and are handed to the next handler when it is removed, so they
  * are forwarded only if the tunnel opens, and never interpreted as HTTP.
+ *
+ * <p>One header field is read: {@value #TUNNEL_AGENT} names the agent the client asks for ({@link
+ * ConnectRequest#agentId()}); its value is 1 to {@value #MAX_AGENT_ID} visible ASCII characters, and the field may
+ * appear once. Every other field is checked for syntax only.
  */
 public final class ConnectRequestDecoder extends ByteToMessageDecoder {
     public static final int MAX_LINE = 8 * 1024;
     public static final int MAX_HEAD = 64 * 1024;
     public static final int MAX_HEADERS = 100;
+    /** The request header that picks an agent by its id, overriding the routing strategies (lower case). */
+    public static final String TUNNEL_AGENT = "tunnel-agent";
+    /** The longest agent id a {@value #TUNNEL_AGENT} header may carry. */
+    public static final int MAX_AGENT_ID = 255;
 
     private enum State { REQUEST_LINE, HEADERS, DONE }
 
@@ -30,6 +38,7 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
     private int headBytes;
     private int headerCount;
     private ConnectRequest request;
+    private String agentId;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -62,7 +71,7 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
                 state = State.HEADERS;
             } else if (line.isEmpty()) {
                 state = State.DONE;
-                out.add(request);
+                out.add(agentId == null ? request : request.withAgent(agentId));
             } else if (!checkHeader(line, in, out)) {
                 return;
             }
@@ -138,6 +147,43 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
         String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
         if (name.equals("content-length") || name.equals("transfer-encoding")) {
             return reject(in, out, ProxyResponse.BAD_REQUEST, "CONNECT with a body header");
+        }
+        if (name.equals(TUNNEL_AGENT)) {
+            if (agentId != null) {
+                return reject(in, out, ProxyResponse.BAD_REQUEST, "Tunnel-Agent header repeated");
+            }
+            String value = trimWhitespace(line.substring(colon + 1));
+            if (!isAgentId(value)) {
+                return reject(in, out, ProxyResponse.BAD_REQUEST, "malformed Tunnel-Agent header");
+            }
+            agentId = value;
+        }
+        return true;
+    }
+
+    /** A field value without the optional spaces and tabs around it (RFC 9110, 5.5). */
+    private static String trimWhitespace(String value) {
+        int from = 0;
+        int to = value.length();
+        while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return value.substring(from, to);
+    }
+
+    /** Whether {@code s} can be an agent id in a header: 1 to {@value #MAX_AGENT_ID} visible ASCII characters. */
+    static boolean isAgentId(String s) {
+        if (s.isEmpty() || s.length() > MAX_AGENT_ID) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                return false;
+            }
         }
         return true;
     }

@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param maxPendingDials   dials awaiting a result on one agent link
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
+ * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -38,7 +39,8 @@ public record ServerConfig(
         int maxStreamsPerAgent,
         int maxPendingDials,
         TunnelSettings linkSettings,
-        Duration keepaliveTimeout) {
+        Duration keepaliveTimeout,
+        RoutingConfig routing) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

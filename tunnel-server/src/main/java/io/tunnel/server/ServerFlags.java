@@ -4,10 +4,12 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
     /** The HTTP CONNECT frontend. */
+    @FlagGroup("Frontend (HTTP CONNECT)")
     static final class Frontend {
         @Parameter(names = "--server-port", description = "Port of the HTTP CONNECT frontend")
         int port = 8090;
@@ -46,6 +49,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     }
 
     /** The port agents connect to. */
+    @FlagGroup("Agent port")
     static final class AgentPort {
         @Parameter(names = "--agent-port", description = "Port agents connect to (mTLS, TLS 1.3)")
         int port = 8091;
@@ -70,6 +74,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     }
 
     /** Limits and timeouts of streams. */
+    @FlagGroup("Limits and timeouts")
     static final class Limits {
         @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
                 description = "Time to wait for an agent's dial result before answering 504")
@@ -86,7 +91,59 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         int maxPendingDials = 1_000;
     }
 
+    /** How CONNECTs are routed to agents (docs/protocol.md §6.9). */
+    static final class Routing {
+        @Parameter(names = "--proxy-strategies", description = "Ordered, comma-separated: how a CONNECT finds its "
+                + "agent; the first strategy with a candidate wins. destHost: the target is one of an agent's host/ipv4/"
+                + "ipv6 identifiers; cidr: the target IP lies in one of its cidr identifiers; defaultRoute: agents "
+                + "with default-route=true; default: any agent. A request header 'Tunnel-Agent: <id>' overrides them")
+        String strategies = ProxyStrategy.DEFAULT_ORDER_TEXT;
+
+        @Parameter(names = "--agent-claims-file", converter = PathConverter.class, description = "File of what each "
+                + "agent may claim: lines '<agent id> <identifiers as --agent-identifiers>', # comments. Claims "
+                + "beyond it are dropped (logged); an agent not listed may claim nothing")
+        Path claimsFile;
+
+        @Parameter(names = "--agent-replicas", description = "Let one agent id hold several links (replicas, chosen "
+                + "by load); otherwise a second link with an id already linked is refused")
+        boolean agentReplicas;
+
+        private AgentClaims claims;
+
+        /** The claims file, read once; throws with the reason if it cannot be read or parsed. */
+        AgentClaims claims() {
+            if (claims == null) {
+                try {
+                    claims = claimsFile == null ? AgentClaims.ANY : AgentClaims.load(claimsFile);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read " + claimsFile + ": " + e, e);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(claimsFile + " " + e.getMessage(), e);
+                }
+            }
+            return claims;
+        }
+
+        void check(List<String> problems) {
+            try {
+                ProxyStrategy.parseList(strategies);
+            } catch (IllegalArgumentException e) {
+                problems.add("--proxy-strategies: " + e.getMessage());
+            }
+            try {
+                claims();
+            } catch (IllegalArgumentException e) {
+                problems.add("--agent-claims-file: " + e.getMessage());
+            }
+        }
+
+        RoutingConfig toConfig() {
+            return new RoutingConfig(ProxyStrategy.parseList(strategies), claims(), agentReplicas);
+        }
+    }
+
     /** Health, metrics and the TLS implementation. */
+    @FlagGroup("Health, metrics and TLS")
     static final class Misc {
         @Parameter(names = "--health-port", description = "Port of /healthz, /readyz and /metrics")
         int healthPort = 8092;
@@ -103,11 +160,12 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Frontend frontend = new Frontend();
     final AgentPort agent = new AgentPort();
     final Limits limits = new Limits();
+    final Routing routing = new Routing();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, misc};
+        return new Object[] {frontend, agent, limits, routing, misc};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -130,6 +188,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
         agent.link.check(problems);
+        routing.check(problems);
         return problems;
     }
 
@@ -146,6 +205,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
-                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout);
+                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
+                routing.toConfig());
     }
 }

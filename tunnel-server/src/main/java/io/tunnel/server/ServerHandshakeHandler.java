@@ -9,6 +9,7 @@ import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkHandshakeHandler;
 import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
 import io.tunnel.core.protocol.HelloFrame;
@@ -30,9 +31,12 @@ import org.apache.logging.log4j.Logger;
 /**
  * Admits an agent link: TLS must complete with a client certificate allowed for client authentication, whose
  * SAN URI {@code urn:tunnel:agent:<id>} (else CN) names the agent; then the agent's HELLO must come first, with
- * this server's protocol version. Answers HELLO_ACK, installs the {@link ServerLinkHandler} and removes itself.
- * Anything else, or nothing within the handshake timeout, closes the connection. Refusals are counted and logged
- * rate-limited ({@link HandshakeFailures}): anyone who reaches the port can cause them.
+ * this server's protocol version. Its attributes are the agent's identifiers (identifiers that do not parse are
+ * logged and the link has none), less the claims the {@link AgentClaims} refuse (logged). The link joins the
+ * {@link AgentRegistry}, unless its agent id is linked already and replicas are not allowed: then GOAWAY refuses it.
+ * Answers HELLO_ACK, installs the {@link ServerLinkHandler} and removes itself. Anything else, or nothing within the
+ * handshake timeout, closes the connection. Refusals are counted and logged rate-limited ({@link HandshakeFailures}):
+ * anyone who reaches the port can cause them.
  */
 final class ServerHandshakeHandler extends LinkHandshakeHandler {
     private static final Logger LOG = LogManager.getLogger(ServerHandshakeHandler.class);
@@ -133,14 +137,41 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             return;
         }
         TunnelSettings local = config.linkSettings();
+        AgentIdentifiers identifiers = identifiers(ctx, hello.attributes());
+        TunnelLink link = new TunnelLink(ctx.channel(), agentId, local, hello.settings(), accessLog);
+        ServerLinkHandler handler = new ServerLinkHandler(link, config, registry, accessLog, identifiers);
+        // Joins before the link works: the router may pick it now, but its openStream runs on this loop, after this.
+        ServerLinkHandler linked = registry.add(handler, config.routing().agentReplicas());
+        if (linked != null) {
+            LOG.warn("agent {} from {} refused: already linked from {} (link {}); --agent-replicas allows several "
+                    + "links per agent", agentId, ctx.channel().remoteAddress(), linked.remoteAddress(),
+                    linked.linkId());
+            goAway(ctx, TunnelErrorCode.CANCEL, "agent id already linked to this server");
+            return;
+        }
         ctx.writeAndFlush(new HelloAckFrame(ProtocolConstants.VERSION, local));
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
-        TunnelLink link = new TunnelLink(ctx.channel(), agentId, local, hello.settings(), accessLog);
-        ServerLinkHandler handler = new ServerLinkHandler(link, config, registry, accessLog);
         ctx.pipeline().replace(this, PipelineNames.LINK, handler);
-        registry.add(handler);
-        LOG.info("agent {} connected from {} ({}), {} agent link(s) connected", agentId,
-                ctx.channel().remoteAddress(), ctx.channel().id().asShortText(), registry.size());
+        LOG.info("agent {} connected from {} ({}), identifiers \"{}\", {} agent link(s) connected", agentId,
+                ctx.channel().remoteAddress(), ctx.channel().id().asShortText(), identifiers, registry.size());
+    }
+
+    /** The identifiers the link is routed by: what HELLO claims, as far as it parses and the claims file allows. */
+    private AgentIdentifiers identifiers(ChannelHandlerContext ctx, String attributes) {
+        AgentIdentifiers claimed;
+        try {
+            claimed = AgentIdentifiers.parseHello(attributes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("agent {} from {}: identifiers not understood ({}), linked without identifiers", agentId,
+                    ctx.channel().remoteAddress(), e.getMessage());
+            return AgentIdentifiers.NONE;
+        }
+        AgentClaims.Restriction restriction = config.routing().claims().restrict(agentId, claimed);
+        if (!restriction.refused().isEmpty()) {
+            LOG.warn("agent {} from {}: claims not allowed by --agent-claims-file dropped: \"{}\"", agentId,
+                    ctx.channel().remoteAddress(), restriction.refused());
+        }
+        return restriction.kept();
     }
 
     private void goAway(ChannelHandlerContext ctx, TunnelErrorCode code, String reason) {

@@ -34,6 +34,12 @@ public final class ServerMetrics {
                 .register(registry);
         GaugeWithCallback.builder().name("tunnel_server_agents").help("Agent links connected")
                 .callback(cb -> cb.call(agents.size())).register(registry);
+        // One series per agent id linked now: bounded by the agents the cluster CA certified, gone when unlinked.
+        GaugeWithCallback.builder().name("tunnel_server_agent_open_streams")
+                .help("Streams dialling or open per linked agent (its replicas together)").labelNames("agent")
+                .callback(cb -> agents.byAgent().forEach((id, links) ->
+                        cb.call(links.stream().mapToInt(l -> l.link().openStreams()).sum(), id)))
+                .register(registry);
     }
 
     public PrometheusRegistry registry() {
@@ -53,6 +59,11 @@ public final class ServerMetrics {
 
     void tlsHandshakeFailed(String port, TlsFailureCause cause) {
         tlsHandshakeFailures.labelValues(port, cause.label()).inc();
+    }
+
+    /** A stream whose dial went to another link: no answer of its own. */
+    void streamWithdrawn() {
+        openStreams.decrementAndGet();
     }
 
     void refused(ProxyResponse response) {

@@ -15,25 +15,28 @@ import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.tls.TlsInputEndHandler;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint.
+ * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}).
  * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
  * every agent and stops.
  */
 public final class TunnelServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
+    /** The health port's list of linked agents ({@link AgentsView}). */
+    public static final String AGENTS_PATH = "/agents";
 
     private final ServerConfig config;
     private final AgentRegistry registry = new AgentRegistry();
     private final ServerMetrics metrics = new ServerMetrics(registry);
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
-    private final AgentChooser chooser = request -> registry.pick();
+    private final AgentChooser chooser;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
@@ -42,6 +45,7 @@ public final class TunnelServer implements AutoCloseable {
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
+        this.chooser = new AgentRouter(registry, config.routing().strategies());
     }
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
@@ -58,7 +62,8 @@ public final class TunnelServer implements AutoCloseable {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
             health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
-                    metrics.registry());
+                    metrics.registry(),
+                    List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
@@ -66,6 +71,11 @@ public final class TunnelServer implements AutoCloseable {
         LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
                 Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
                 config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
+        RoutingConfig routing = config.routing();
+        LOG.info("routing by {}{}{}", ProxyStrategy.names(routing.strategies()),
+                routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
+                        + " agent(s) pinned by --agent-claims-file" : "",
+                routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
         if (frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
@@ -105,8 +115,7 @@ public final class TunnelServer implements AutoCloseable {
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
                                     .addLast(PipelineNames.TLS_HANDSHAKE,
                                             new FrontendTlsHandshakeHandler(handshakeFailures))
-                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler())
-                                    .addLast(PipelineNames.CLIENT_CERTIFICATE, new ClientCertificateCheck(answer));
+                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())

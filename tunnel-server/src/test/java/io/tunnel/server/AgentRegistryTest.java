@@ -3,128 +3,61 @@ package io.tunnel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
-import io.tunnel.core.protocol.TunnelSettings;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Which agent link {@link AgentRegistry#pick()} hands a new stream to. */
+/** Which links join the {@link AgentRegistry}: one per agent id unless replicas, and how they are grouped. */
 class AgentRegistryTest {
-    /** Picks among three links: the chance that one of them is never picked by chance is about 3 in 10^52. */
-    private static final int PICKS = 300;
-
     private final AgentRegistry registry = new AgentRegistry();
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final StandaloneLinks links = new StandaloneLinks(registry);
 
     @AfterEach
     void closeChannels() {
-        for (EmbeddedChannel channel : channels) {
-            assertThat(channel.finishAndReleaseAll()).as("nothing written or read is left").isFalse();
-        }
+        links.close();
     }
 
     @Test
-    void noAgentConnectedIsNull() {
-        assertThat(registry.pick()).isNull();
-        assertThat(registry.isEmpty()).isTrue();
-        assertThat(registry.size()).isZero();
-    }
-
-    @Test
-    void theOnlyLinkIsPickedEveryTime() {
-        assertAlwaysPicked(registered("agent-1"));
-    }
-
-    @Test
-    void aLinkGoingAwayIsNotPickedButStillCounted() {
-        ServerLinkHandler draining = registered("draining");
-        ServerLinkHandler open = registered("open");
-        goAway(draining);
-        assertThat(draining.link().channel().isActive()).as("a GOAWAY without error only drains").isTrue();
-        assertAlwaysPicked(open);
-        assertThat(registry.size()).as("draining links stay registered until they close").isEqualTo(2);
-    }
-
-    /** Between the close of a link and its removal (on the link's own loop) the registry must not pick it. */
-    @Test
-    void aClosedLinkNotYetRemovedIsNotPicked() {
-        ServerLinkHandler closed = registered("closed");
-        ServerLinkHandler open = registered("open");
-        closeBeforeRemoval(closed);
+    void aSecondLinkOfAnAgentIsRefusedInFavourOfTheFirst() {
+        ServerLinkHandler first = link("agent-1");
+        assertThat(registry.add(first, false)).isNull();
+        assertThat(registry.add(link("agent-1"), false)).isSameAs(first);
+        assertThat(registry.add(link("agent-2"), false)).isNull();
         assertThat(registry.size()).isEqualTo(2);
-        assertAlwaysPicked(open);
     }
 
     @Test
-    void noLinkAcceptingStreamsIsNull() {
-        goAway(registered("draining"));
-        closeBeforeRemoval(registered("closed"));
-        assertThat(registry.pick()).isNull();
-        assertThat(registry.isEmpty()).isFalse();
+    void aLinkGoingAwayDoesNotBlockItsSuccessor() {
+        ServerLinkHandler old = link("agent-1");
+        registry.add(old, false);
+        ((EmbeddedChannel) old.link().channel()).writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "bye"));
+
+        assertThat(registry.add(link("agent-1"), false)).isNull();
+        assertThat(registry.size()).isEqualTo(2);
     }
 
     @Test
-    void aRemovedLinkIsNotPicked() {
-        ServerLinkHandler gone = registered("gone");
-        ServerLinkHandler open = registered("open");
-        registry.remove(gone);
-        assertThat(registry.size()).isEqualTo(1);
-        assertAlwaysPicked(open);
-        registry.remove(open);
-        assertThat(registry.pick()).isNull();
+    void replicasJoinAndAreGroupedUnderTheirAgentInJoinOrder() {
+        ServerLinkHandler a1 = link("agent-1");
+        ServerLinkHandler b = link("agent-2");
+        ServerLinkHandler a2 = link("agent-1");
+        for (ServerLinkHandler handler : List.of(a1, b, a2)) {
+            assertThat(registry.add(handler, true)).isNull();
+        }
+        assertThat(registry.byAgent()).containsOnlyKeys("agent-1", "agent-2");
+        assertThat(registry.byAgent().keySet()).containsExactly("agent-1", "agent-2");
+        assertThat(registry.byAgent().get("agent-1")).containsExactly(a1, a2);
+
+        registry.remove(a1);
+        assertThat(registry.byAgent().get("agent-1")).containsExactly(a2);
+        registry.remove(a2);
+        registry.remove(b);
         assertThat(registry.isEmpty()).isTrue();
     }
 
-    @Test
-    void picksAtRandomAmongSeveralLinks() {
-        List<ServerLinkHandler> links = List.of(registered("a"), registered("b"), registered("c"));
-        goAway(registered("draining"));
-        Map<ServerLinkHandler, Integer> picked = new HashMap<>();
-        for (int i = 0; i < PICKS; i++) {
-            picked.merge(registry.pick(), 1, Integer::sum);
-        }
-        assertThat(picked.keySet()).as("every open link gets streams, the draining one none")
-                .containsExactlyInAnyOrderElementsOf(links);
-    }
-
-    private void assertAlwaysPicked(ServerLinkHandler expected) {
-        for (int i = 0; i < 50; i++) {
-            assertThat(registry.pick()).isSameAs(expected);
-        }
-    }
-
-    /** A link on its own channel, with the handler in the pipeline and in the registry as after the handshake. */
-    private ServerLinkHandler registered(String agentId) {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        channels.add(channel);
-        TunnelLink link = new TunnelLink(channel, agentId, TunnelSettings.DEFAULT, TunnelSettings.DEFAULT,
-                (l, stream, result) -> { });
-        ServerLinkHandler handler = new ServerLinkHandler(link, null, registry, null);
-        channel.pipeline().addLast(handler);
-        registry.add(handler);
-        return handler;
-    }
-
-    /**
-     * Closes the link's channel as another event loop sees it between the close and the link's channelInactive,
-     * which removes it from the registry: no longer active, still registered.
-     */
-    private static void closeBeforeRemoval(ServerLinkHandler handler) {
-        handler.link().channel().pipeline().remove(handler);
-        handler.link().channel().close();
-        assertThat(handler.link().channel().isActive()).isFalse();
-    }
-
-    /** The agent announces it is going away (GOAWAY without error): the link drains, it stays open. */
-    private static void goAway(ServerLinkHandler handler) {
-        EmbeddedChannel channel = (EmbeddedChannel) handler.link().channel();
-        channel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "shutting down"));
-        assertThat(handler.link().isGoingAway()).isTrue();
+    private ServerLinkHandler link(String agentId) {
+        return links.link(agentId, "");
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,6 +73,7 @@ class ConnectRequestDecoderFuzzTest {
             "connect_minimal, example.com:443", "connect_curl, example.com:443",
             "connect_http10_pipelined, 10.0.0.1:22", "connect_ipv6, [2001:db8::1]:443",
             "connect_ipv6_pipelined_tls, [::1]:8443", "connect_private_name, db.internal.:5432",
+            "connect_tunnel_agent, localhost:8080", "tunnel_agent_repeated, 400", "tunnel_agent_empty, 400",
             "partial_head, awaiting", "tls_client_hello, awaiting", "get_absolute_form, 405", "options_star, 405",
             "malformed_request_line, 400", "empty_request_line, 400", "bare_lf, 400", "bare_lf_in_header, 400",
             "bad_target_no_port, 400", "bad_target_port_range, 400", "bad_target_ipv6_unbracketed, 400",
@@ -105,7 +107,14 @@ class ConnectRequestDecoderFuzzTest {
             assertThat(outcome.handedOn()).as("bytes after the head").isEqualTo(text.substring(blankLine + 4));
             assertThat(DialFrame.isValidHost(request.host())).as("host %s", request.host()).isTrue();
             assertThat(request.port()).isBetween(1, 65535);
-            assertThat(ConnectRequestDecoder.parseAuthority(request.authority())).isEqualTo(request);
+            assertThat(ConnectRequestDecoder.parseAuthority(request.authority()).withAgent(request.agentId()))
+                    .isEqualTo(request);
+            if (request.agentId() != null) {
+                assertThat(ConnectRequestDecoder.isAgentId(request.agentId())).as("agent %s", request.agentId())
+                        .isTrue();
+                assertThat(text.substring(0, blankLine).toLowerCase(Locale.ROOT))
+                        .as("a Tunnel-Agent field in the head").contains("\r\ntunnel-agent:");
+            }
         } else if (outcome.answer() instanceof ConnectRejection rejection) {
             assertThat(rejection.response()).isIn(ProxyResponse.BAD_REQUEST, ProxyResponse.METHOD_NOT_ALLOWED,
                     ProxyResponse.HEADERS_TOO_LARGE);

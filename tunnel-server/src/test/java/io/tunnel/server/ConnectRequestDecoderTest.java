@@ -89,6 +89,35 @@ class ConnectRequestDecoderTest {
                 .isEqualTo(Outcome.request(host.substring(1), 443, ""));
     }
 
+    @Test
+    void theTunnelAgentHeaderNamesTheAgent() {
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: agent-2\r\n\r\n"))
+                .isEqualTo(new Outcome(new ConnectRequest("example.com", 443, "agent-2"), ""));
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\ntunnel-AGENT:\t \tagent_2@site.b \r\n\r\n"))
+                .as("any case, optional whitespace around the value")
+                .isEqualTo(new Outcome(new ConnectRequest("example.com", 443, "agent_2@site.b"), ""));
+        String longest = "a".repeat(ConnectRequestDecoder.MAX_AGENT_ID);
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: " + longest + "\r\n\r\n").answer())
+                .isEqualTo(new ConnectRequest("example.com", 443, longest));
+        assertThat(decode(HEAD).answer()).as("without the header").isEqualTo(new ConnectRequest("example.com", 443));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Tunnel-Agent:", "Tunnel-Agent:  ", "Tunnel-Agent: agent 2", "Tunnel-Agent: agent\u00e9",
+            "Tunnel-Agent: a\u0001b", "Tunnel-Agent: a\u007fb", "Tunnel-Agent: a\r\nTunnel-Agent: b"})
+    void aTunnelAgentHeaderThatNamesNoAgentOrTwoIs400(String header) {
+        Outcome outcome = decode("CONNECT example.com:443 HTTP/1.1\r\n" + header + "\r\n\r\n");
+        assertThat(outcome.rejectionStatus()).as(header).isEqualTo(400);
+        assertThat(((ConnectRejection) outcome.answer()).reason()).contains("Tunnel-Agent");
+    }
+
+    @Test
+    void aTunnelAgentLongerThanTheLimitIs400() {
+        String tooLong = "a".repeat(ConnectRequestDecoder.MAX_AGENT_ID + 1);
+        assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: " + tooLong + "\r\n\r\n")
+                .rejectionStatus()).isEqualTo(400);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"HTTP/2.0", "HTTP/1.2", "HTTP/0.9", "http/1.1", "HTTP/1.1x", "HTTP/1", "HTTP/11",
             "HTTP/1.1\r"})

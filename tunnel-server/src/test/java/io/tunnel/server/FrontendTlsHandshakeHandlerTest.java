@@ -39,8 +39,9 @@ class FrontendTlsHandshakeHandlerTest {
             promise.setSuccess();
         }
     };
+    private boolean certificateAllowed = true;
     private final EmbeddedChannel channel = new EmbeddedChannel(closeRecorder,
-            new FrontendTlsHandshakeHandler(failures),
+            new FrontendTlsHandshakeHandler(failures, ctx -> certificateAllowed),
             new ChannelInboundHandlerAdapter() {
                 @Override
                 public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -93,5 +94,16 @@ class FrontendTlsHandshakeHandlerTest {
         assertThat(heard).containsExactly(SslHandshakeCompletionEvent.SUCCESS);
         assertThat(channel.pipeline().get(FrontendTlsHandshakeHandler.class)).isNull();
         assertThat(closeRequested).isFalse();
+    }
+
+    @Test
+    void aClientCertificateWithoutClientAuthUsageIsATlsFailureNotA400() throws IOException {
+        certificateAllowed = false;
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+
+        assertThat(closeRequested).isTrue();
+        assertThat(heard).as("the CONNECT handlers never hear of it").isEmpty();
+        assertThat(metricsText())
+                .contains("tunnel_server_tls_handshake_failures_total{cause=\"wrong_eku\",port=\"frontend\"} 1.0");
     }
 }

@@ -1,5 +1,7 @@
 package io.tunnel.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -7,28 +9,35 @@ import io.netty.util.ReferenceCountUtil;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A frontend connection and an agent link as {@link EmbeddedChannel}s on one event loop (as the server moves a
- * connection onto its link's loop): the frontend carries bytes, the link carries frames as objects.
+ * A frontend connection and agent links as {@link EmbeddedChannel}s on one event loop (as the server moves a
+ * connection onto its link's loop): the frontend carries bytes, the links carry frames as objects. The first link
+ * ({@code agent-1}, no identifiers) is made and registered at once; {@link #addLink} adds more. The frontend chooses
+ * with the real {@link AgentRouter} over the registry.
  */
 final class LinkFixture implements AutoCloseable {
     final ServerConfig config;
     final AgentRegistry registry = new AgentRegistry();
     final ServerMetrics metrics = new ServerMetrics(registry);
     final AccessLog accessLog = new AccessLog(metrics);
+    final AgentRouter router;
     final EmbeddedChannel frontend = new EmbeddedChannel();
-    final EmbeddedChannel linkChannel = new EmbeddedChannel(false, false);
+    final AgentLink first;
+    final EmbeddedChannel linkChannel;
     final TunnelLink link;
     final ServerLinkHandler linkHandler;
     final FrontendAnswer answer;
+    private final List<AgentLink> links = new ArrayList<>();
 
     LinkFixture() {
         this(flags -> { });
@@ -39,23 +48,57 @@ final class LinkFixture implements AutoCloseable {
         flags.frontend.allowPlaintext = true;
         customize.accept(flags);
         config = flags.toConfig();
-        frontend.eventLoop().register(linkChannel).syncUninterruptibly();
-        link = new TunnelLink(linkChannel, "agent-1", config.linkSettings(), TunnelSettings.DEFAULT, accessLog);
-        linkHandler = new ServerLinkHandler(link, config, registry, accessLog);
-        linkChannel.pipeline().addLast(PipelineNames.LINK, linkHandler);
+        router = new AgentRouter(registry, config.routing().strategies());
+        first = addLink("agent-1", AgentIdentifiers.NONE);
+        linkChannel = first.channel;
+        link = first.link;
+        linkHandler = first.handler;
         answer = new FrontendAnswer(frontend, accessLog);
     }
 
-    /** Adds the frontend's CONNECT handlers, choosing this fixture's link (or none). */
+    /** One agent link on the fixture's loop, registered as after its handshake. */
+    final class AgentLink {
+        final EmbeddedChannel channel = new EmbeddedChannel(false, false);
+        final TunnelLink link;
+        final ServerLinkHandler handler;
+
+        AgentLink(String agentId, AgentIdentifiers identifiers) {
+            frontend.eventLoop().register(channel).syncUninterruptibly();
+            link = new TunnelLink(channel, agentId, config.linkSettings(), TunnelSettings.DEFAULT, accessLog);
+            handler = new ServerLinkHandler(link, config, registry, accessLog, identifiers);
+            channel.pipeline().addLast(PipelineNames.LINK, handler);
+        }
+
+        /** Frames the server wrote to this agent since the last call. */
+        List<TunnelFrame> frames() {
+            runTasks();
+            return drainFrames(channel);
+        }
+
+        void fromAgent(TunnelFrame frame) {
+            channel.writeInbound(frame);
+            runTasks();
+        }
+    }
+
+    /** Adds and registers another agent link. */
+    AgentLink addLink(String agentId, AgentIdentifiers identifiers) {
+        AgentLink added = new AgentLink(agentId, identifiers);
+        links.add(added);
+        assertThat(registry.add(added.handler, true)).isNull();
+        return added;
+    }
+
+    /** Adds the frontend's CONNECT handlers, choosing among the fixture's links (or none). */
     void frontendPipeline(boolean withAgent) {
         connectPipeline(frontend, answer, withAgent);
     }
 
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, boolean withAgent) {
+        AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
         channel.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10),
-                        request -> withAgent ? linkHandler : null, answer));
+                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */
@@ -96,15 +139,25 @@ final class LinkFixture implements AutoCloseable {
         frontend.runPendingTasks();
     }
 
-    /** Frames the server wrote to the agent since the last call. */
+    /** Frames the server wrote to the first agent since the last call. */
     List<TunnelFrame> framesToAgent() {
-        runTasks();
+        return first.frames();
+    }
+
+    private static List<TunnelFrame> drainFrames(EmbeddedChannel channel) {
         List<TunnelFrame> frames = new ArrayList<>();
         Object msg;
-        while ((msg = linkChannel.readOutbound()) != null) {
+        while ((msg = channel.readOutbound()) != null) {
             frames.add((TunnelFrame) msg);
         }
         return frames;
+    }
+
+    /** Lets {@code millis} pass on the fixture's loop and runs what became due. */
+    void advance(long millis) {
+        frontend.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        frontend.runScheduledPendingTasks();
+        runTasks();
     }
 
     /** What the server wrote to the client since the last call, as text. */
@@ -129,8 +182,7 @@ final class LinkFixture implements AutoCloseable {
     }
 
     void fromAgent(TunnelFrame frame) {
-        linkChannel.writeInbound(frame);
-        runTasks();
+        first.fromAgent(frame);
     }
 
     /** How many CONNECTs /metrics counts with {@code status}. */
@@ -146,10 +198,12 @@ final class LinkFixture implements AutoCloseable {
     @Override
     public void close() {
         frontend.finishAndReleaseAll();
-        linkChannel.finishAndReleaseAll();
-        Object msg;
-        while ((msg = linkChannel.readOutbound()) != null) {
-            ReferenceCountUtil.release(msg);
+        for (AgentLink agentLink : links) {
+            agentLink.channel.finishAndReleaseAll();
+            Object msg;
+            while ((msg = agentLink.channel.readOutbound()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
         }
     }
 }

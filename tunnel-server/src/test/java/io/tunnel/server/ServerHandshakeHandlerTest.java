@@ -13,36 +13,150 @@ import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelSettings;
+import io.tunnel.core.protocol.AgentIdentifiers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Admitting an agent link: an agent identity from TLS, then HELLO first with this server's version. */
+/**
+ * Admitting an agent link: an agent identity from TLS, then HELLO first with this server's version; its identifiers
+ * (as far as they parse and the claims file allows) reach the registry; one link per agent id unless replicas.
+ */
 class ServerHandshakeHandlerTest {
     private final AgentRegistry registry = new AgentRegistry();
     private final ServerMetrics metrics = new ServerMetrics(registry);
     private final AccessLog accessLog = new AccessLog(metrics);
-    private final ServerConfig config;
-    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private ServerConfig config;
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private EmbeddedChannel channel;
+
+    @TempDir
+    Path dir;
 
     ServerHandshakeHandlerTest() {
+        config = config(flags -> { });
+    }
+
+    private static ServerConfig config(Consumer<ServerFlags> customize) {
         ServerFlags flags = new ServerFlags();
         flags.frontend.allowPlaintext = true;
-        config = flags.toConfig();
+        customize.accept(flags);
+        assertThat(flags.problems()).isEmpty();
+        return flags.toConfig();
     }
 
     @AfterEach
     void close() {
-        channel.finishAndReleaseAll();
+        for (EmbeddedChannel c : channels) {
+            c.finishAndReleaseAll();
+        }
     }
 
     private void start(Optional<String> identity) {
+        channel = new EmbeddedChannel();
+        channels.add(channel);
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                 .addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler(config, registry, accessLog,
                         new HandshakeFailures(metrics), ctx -> identity));
+    }
+
+    /** A new connection of agent {@code id} says HELLO with {@code attributes}; returns its channel. */
+    private EmbeddedChannel hello(String id, String attributes) {
+        start(Optional.of(id));
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.writeInbound(new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT, attributes));
+        return channel;
+    }
+
+    private static ServerLinkHandler linkOf(EmbeddedChannel channel) {
+        return (ServerLinkHandler) channel.pipeline().get(PipelineNames.LINK);
+    }
+
+    @Test
+    void theIdentifiersOfHelloReachTheRegistry() {
+        EmbeddedChannel agent = hello("agent-1", "host=DB.internal.&cidr=10.0.0.0/16&default-route=true");
+
+        assertThat((Object) agent.readOutbound()).isInstanceOf(HelloAckFrame.class);
+        assertThat(registry.links()).singleElement().satisfies(link -> {
+            assertThat(link).isSameAs(linkOf(agent));
+            assertThat(link.identifiers()).isEqualTo(AgentIdentifiers.parse(
+                    "host=db.internal&cidr=10.0.0.0/16&default-route=true"));
+        });
+    }
+
+    @Test
+    void identifiersThatDoNotParseLeaveTheLinkUpWithoutAny() {
+        EmbeddedChannel agent = hello("agent-1", "host=db.internal&cidr=10.0.0.0/99");
+
+        assertThat((Object) agent.readOutbound()).isInstanceOf(HelloAckFrame.class);
+        assertThat(agent.isOpen()).isTrue();
+        assertThat(linkOf(agent).identifiers()).isEqualTo(AgentIdentifiers.NONE);
+        assertThat(registry.size()).isEqualTo(1);
+    }
+
+    @Test
+    void keysOfALaterVersionAreIgnored() {
+        EmbeddedChannel agent = hello("agent-1", "zone=eu-1&host=db.internal");
+        assertThat(linkOf(agent).identifiers()).isEqualTo(AgentIdentifiers.parse("host=db.internal"));
+    }
+
+    @Test
+    void claimsOutsideTheClaimsFileAreDroppedAndTheLinkStaysWithTheRest() throws Exception {
+        Path claims = Files.writeString(dir.resolve("claims"), "agent-1 host=db.internal&cidr=10.0.0.0/8\n");
+        config = config(flags -> flags.routing.claimsFile = claims);
+
+        EmbeddedChannel agent = hello("agent-1", "host=db.internal&host=api.internal&cidr=10.1.0.0/16"
+                + "&cidr=192.168.0.0/16&default-route=true");
+        assertThat((Object) agent.readOutbound()).isInstanceOf(HelloAckFrame.class);
+        assertThat(linkOf(agent).identifiers())
+                .isEqualTo(AgentIdentifiers.parse("host=db.internal&cidr=10.1.0.0/16"));
+
+        EmbeddedChannel stranger = hello("agent-9", "host=db.internal&default-route=true");
+        assertThat(linkOf(stranger).identifiers()).as("an agent the file does not list claims nothing")
+                .isEqualTo(AgentIdentifiers.NONE);
+        assertThat(registry.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aSecondLinkOfALinkedAgentIsRefusedWithGoAway() {
+        EmbeddedChannel firstLink = hello("agent-1", "");
+        EmbeddedChannel second = hello("agent-1", "");
+
+        assertThat((Object) second.readOutbound()).isEqualTo(new GoAwayFrame(0, TunnelErrorCode.CANCEL,
+                "agent id already linked to this server"));
+        assertThat(second.isOpen()).isFalse();
+        assertThat(registry.links()).containsExactly(linkOf(firstLink));
+        assertThat(hello("agent-2", "").isOpen()).as("another agent id is welcome").isTrue();
+    }
+
+    @Test
+    void aLinkGoingAwayMakesRoomForItsSuccessor() {
+        EmbeddedChannel old = hello("agent-1", "");
+        old.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "agent shutting down"));
+
+        EmbeddedChannel successor = hello("agent-1", "");
+        assertThat((Object) successor.readOutbound()).isInstanceOf(HelloAckFrame.class);
+        assertThat(registry.links()).containsExactly(linkOf(old), linkOf(successor));
+    }
+
+    @Test
+    void withReplicasSeveralLinksOfOneAgentAreAdmitted() {
+        config = config(flags -> flags.routing.agentReplicas = true);
+        EmbeddedChannel a = hello("agent-1", "");
+        EmbeddedChannel b = hello("agent-1", "");
+
+        assertThat((Object) b.readOutbound()).isInstanceOf(HelloAckFrame.class);
+        assertThat(registry.byAgent()).containsOnlyKeys("agent-1");
+        assertThat(registry.byAgent().get("agent-1")).containsExactly(linkOf(a), linkOf(b));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.GoAwayFrame;
+import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ class ServerLinkHandlerTest {
 
         fixture.linkChannel.advanceTimeBy(fixture.config.dialTimeout().toMillis(), TimeUnit.MILLISECONDS);
         fixture.linkChannel.runScheduledPendingTasks();
-        assertThat(fixture.framesToAgent()).containsExactly(new ResetFrame(1, TunnelErrorCode.CANCEL));
+        assertThat(fixture.framesToAgent()).as("a PING for the silent DIAL (SuspectLinkTest), then the RESET")
+                .filteredOn(f -> !(f instanceof PingFrame)).containsExactly(new ResetFrame(1, TunnelErrorCode.CANCEL));
         assertThat(fixture.toClient()).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
         assertThat(fixture.answered(504)).isEqualTo(1);
     }
@@ -86,13 +88,11 @@ class ServerLinkHandlerTest {
     @Test
     void theLinkLeavesTheRegistryWhenItCloses() {
         fixture = new LinkFixture();
-        fixture.registry.add(fixture.linkHandler);
-        assertThat(fixture.registry.pick()).isSameAs(fixture.linkHandler);
+        assertThat(fixture.registry.links()).containsExactly(fixture.linkHandler);
 
         fixture.linkChannel.close();
         fixture.runTasks();
         assertThat(fixture.registry.isEmpty()).isTrue();
-        assertThat(fixture.registry.pick()).isNull();
     }
 
     @Test

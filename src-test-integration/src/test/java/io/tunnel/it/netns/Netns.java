@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * The public/private topology of {@code scripts/lib/netns.sh} (the demo's), built for one test class: namespaces
- * {@code <prefix>-public}, {@code <prefix>-private} and {@code <prefix>-router}. The script is the single
- * definition of the topology; this class runs it and reads back the names and addresses it prints.
+ * {@code <prefix>-public}, {@code <prefix>-private} and {@code <prefix>-router}, and on demand
+ * ({@link #upSecond()}) a second private network {@code <prefix>-private2} behind the same router. The script is the
+ * single definition of the topology; this class runs it and reads back the names and addresses it prints.
  * {@link #up(String)} removes leftovers of an earlier run with the same prefix first; {@link #close()} removes
  * the namespaces, anything still running in them, and their resolv.conf files.
  */
@@ -41,11 +42,22 @@ final class Netns implements AutoCloseable {
             throw new AssertionError("netns.sh up failed: " + result);
         }
         Map<String, String> topology = new LinkedHashMap<>();
+        readTopology(result, topology);
+        return new Netns(prefix, topology);
+    }
+
+    private static void readTopology(Commands.Result result, Map<String, String> topology) {
         result.stdout().lines().filter(l -> l.contains("=")).forEach(l -> {
             int eq = l.indexOf('=');
             topology.put(l.substring(0, eq), l.substring(eq + 1));
         });
-        return new Netns(prefix, topology);
+    }
+
+    /** Adds the second private network ({@code netns.sh up-second}); fails with the script's output if it cannot. */
+    synchronized void upSecond() {
+        Commands.Result result = script(SETUP_TIMEOUT, "up-second");
+        assertThat(result.exitCode()).as("netns.sh up-second: %s", result).isZero();
+        readTopology(result, topology);
     }
 
     private static Commands.Result script(String prefix, Duration timeout, String... args) {
@@ -146,11 +158,30 @@ final class Netns implements AutoCloseable {
         return get("PRIVATE_NAME");
     }
 
+    /** The second private network's namespace (after {@link #upSecond()}). */
+    String private2Ns() {
+        return get("NS_PRIVATE2");
+    }
+
+    /** The address of the second private network's services. */
+    String service2Ip() {
+        return get("SERVICE2_IP");
+    }
+
+    /** The name only the second private network's DNS server knows; it stands for {@link #service2Ip()}. */
+    String private2Name() {
+        return get("PRIVATE2_NAME");
+    }
+
     @Override
     public void close() {
         Commands.Result result = script(SETUP_TIMEOUT, "down");
         assertThat(result.exitCode()).as("netns.sh down: %s", result).isZero();
-        for (String ns : List.of(publicNs(), privateNs(), routerNs())) {
+        List<String> namespaces = new ArrayList<>(List.of(publicNs(), privateNs(), routerNs()));
+        if (topology.containsKey("NS_PRIVATE2")) {
+            namespaces.add(private2Ns());
+        }
+        for (String ns : namespaces) {
             assertThat(Path.of("/run/netns", ns)).as("namespace %s removed", ns).doesNotExist();
             assertThat(Files.exists(Path.of("/etc/netns", ns))).as("/etc/netns/%s removed", ns).isFalse();
         }

@@ -98,18 +98,27 @@ final class NetnsTunnel implements AutoCloseable {
 
     /** Starts an agent in the private namespace, dialling the server's public address. */
     JavaProcess startAgent() throws IOException {
+        agent = startAgentIn(net.privateNs(), "proxy-agent", agentExtra);
+        return agent;
+    }
+
+    /**
+     * Starts one more agent in namespace {@code ns} (the second private network's, say) with the agent certificate
+     * {@code certName} and flags {@code extra}; {@link #agent()} stays the first. Stopped with the tunnel.
+     */
+    JavaProcess startAgentIn(String ns, String certName, List<String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--proxy-server-host", net.serverIp(), "--proxy-server-port", Integer.toString(AGENT_PORT),
                 "--health-server-port", Integer.toString(AGENT_HEALTH_PORT),
                 "--ca-cert", pki.ca("agent").toString(),
-                "--agent-cert", pki.cert("agent", "proxy-agent").toString(),
-                "--agent-key", pki.key("agent", "proxy-agent").toString(),
+                "--agent-cert", pki.cert("agent", certName).toString(),
+                "--agent-key", pki.key("agent", certName).toString(),
                 "--sync-interval", "200ms", "--sync-interval-cap", "1s"));
-        args.addAll(agentExtra);
-        agent = JavaProcess.start("agent-" + (++agentStarts), Jars.AGENT, logDir, Netns.in(net.privateNs()), args);
-        processes.add(agent);
-        agent.awaitLog(AGENT_STARTED, START_TIMEOUT);
-        return agent;
+        args.addAll(extra);
+        JavaProcess started = JavaProcess.start("agent-" + (++agentStarts), Jars.AGENT, logDir, Netns.in(ns), args);
+        processes.add(started);
+        started.awaitLog(AGENT_STARTED, START_TIMEOUT);
+        return started;
     }
 
     JavaProcess server() {

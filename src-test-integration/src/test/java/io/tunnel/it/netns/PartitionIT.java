@@ -116,10 +116,9 @@ class PartitionIT {
     }
 
     private static Duration defaultOf(String usage, String flag) {
-        Matcher m = Pattern.compile(Pattern.quote(flag) + "\\s*\\n(?:\\s+[^\\n]*\\n)*?\\s+Default: (PT\\S+)")
-                .matcher(usage);
+        Matcher m = Pattern.compile(Pattern.quote(flag) + " <duration>[^(]*\\(default (\\d+)s\\)").matcher(usage);
         assertThat(m.find()).as("%s and its default in the usage:\n%s", flag, usage).isTrue();
-        return Duration.parse(m.group(1));
+        return Duration.ofSeconds(Long.parseLong(m.group(1)));
     }
 
     /** Drops the agent link's packets inside the private namespace, both ways: nothing at all crosses. */

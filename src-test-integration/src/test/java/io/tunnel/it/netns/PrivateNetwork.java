@@ -23,12 +23,15 @@ final class PrivateNetwork implements AutoCloseable {
     static final int HTTP_PORT = 8080;
     static final int ECHO_PORT = 7007;
     static final String PAGE = "hello from the private network\n";
+    /** The page of the second private network ({@link #addSecondNetwork()}). */
+    static final String PAGE2 = "hello from the second private network\n";
     private static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(20);
 
     final Netns net;
     final TestPki pki;
     final Path logDir;
     private final List<NsProcess> services = new ArrayList<>();
+    private boolean secondNetwork;
 
     private PrivateNetwork(Netns net, TestPki pki, Path logDir) {
         this.net = net;
@@ -65,8 +68,33 @@ final class PrivateNetwork implements AutoCloseable {
                 () -> net.tcpConnects(ns, net.serviceIp(), HTTP_PORT, 1));
         Await.until("the private echo service", SERVICE_TIMEOUT,
                 () -> net.tcpConnects(ns, net.serviceIp(), ECHO_PORT, 1));
-        Await.until("dnsmasq to answer " + net.privateName(), SERVICE_TIMEOUT,
-                () -> Netns.exec(ns, Duration.ofSeconds(10), "getent", "hosts", net.privateName()).exitCode() == 0);
+        awaitName(ns, net.privateName());
+    }
+
+    private void awaitName(String ns, String name) {
+        Await.until("dnsmasq to answer " + name + " in " + ns, SERVICE_TIMEOUT,
+                () -> Netns.exec(ns, Duration.ofSeconds(10), "getent", "hosts", name).exitCode() == 0);
+    }
+
+    /**
+     * Adds the second private network, once: its namespace ({@code netns.sh up-second}), its dnsmasq answering
+     * {@link Netns#private2Name()} and its HTTP page {@link #PAGE2} on {@link #HTTP_PORT}, all ready. Removed with
+     * the rest by {@link #close()}.
+     */
+    synchronized void addSecondNetwork() throws IOException {
+        if (secondNetwork) {
+            return;
+        }
+        net.upSecond();
+        Path www = Files.createDirectories(logDir.resolve("www2"));
+        Files.writeString(www.resolve("index.html"), PAGE2, StandardCharsets.US_ASCII);
+        services.add(net.startScript("dnsmasq2", logDir, "serve-dns2"));
+        services.add(net.startScript("http2", logDir, "serve-http", net.private2Ns(), net.service2Ip(),
+                Integer.toString(HTTP_PORT), www.toString()));
+        Await.until("the second private HTTP service", SERVICE_TIMEOUT,
+                () -> net.tcpConnects(net.private2Ns(), net.service2Ip(), HTTP_PORT, 1));
+        awaitName(net.private2Ns(), net.private2Name());
+        secondNetwork = true;
     }
 
     /** The private HTTP page's URL with the given host (the private address or the private name). */

@@ -13,7 +13,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * it as a parameter of its {@code @BeforeAll} method, with {@code @ExtendWith(SharedPrivateNetwork.Extension.class)}.
  */
 final class SharedPrivateNetwork implements AutoCloseable {
-    private static final String PREFIX = "tunit-it";
+    static final String PREFIX_PROPERTY = "tunnel.it.netns.prefix";
+    /**
+     * The namespaces' prefix: {@code tunit-it}, or the system property {@value #PREFIX_PROPERTY} (for two checkouts
+     * running these tests on one machine at once: each needs a prefix of its own).
+     */
+    private static final String PREFIX = System.getProperty(PREFIX_PROPERTY, "tunit-it");
 
     private final Once<PrivateNetwork> network = new Once<>(() -> PrivateNetwork.start(PREFIX));
 

@@ -2,6 +2,7 @@ package io.tunnel.agent.policy;
 
 import com.beust.jcommander.IStringConverter;
 import com.beust.jcommander.Parameter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.PathConverter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The agent's destination policy flags (see {@link DestinationPolicy}). */
+@FlagGroup("Destination policy")
 public final class DestinationFlags {
     @Parameter(names = "--allow-destinations", converter = RuleConverter.class,
             description = "Comma-separated destinations the agent may dial (CIDR with optional port or range: "

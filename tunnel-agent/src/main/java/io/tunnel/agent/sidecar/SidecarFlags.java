@@ -4,6 +4,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import io.tunnel.core.cli.Cli;
 import io.tunnel.core.cli.DurationConverter;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  * flag alone means true ({@code --cleanup}), so {@code --daemon=false} turns the daemon off.
  */
 @Parameters(separators = "=")
+@FlagGroup("Sidecar")
 final class SidecarFlags implements Cli.ProgramFlags<SidecarConfig> {
     /** The boolean flags, which take a value only after {@code =}. */
     static final List<String> BOOLEANS = List.of("--setup-iptables", "--cleanup", "--daemon");

@@ -3,6 +3,7 @@ package io.tunnel.agent.webhook;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
  * default is controller-runtime's). They take {@code --flag=value} as well as {@code --flag value}.
  */
 @Parameters(separators = "=")
+@FlagGroup("Pod webhook")
 final class WebhookFlags implements Cli.ProgramFlags<WebhookConfig> {
     /** A host name (a trailing dot allowed) or an IPv4 address: what an environment variable of a Pod can carry. */
     private static final Pattern FQDN = Pattern.compile(

@@ -17,8 +17,8 @@ import org.apache.logging.log4j.LogManager;
 
 /**
  * The {@code tunnel-client} command line: JCommander sub-commands {@code request} and {@code forward}, each with
- * the shared proxy flags. Like {@link Cli}: {@code --help} prints usage and exits 0; a bad flag prints one line and
- * the usage and exits 2. Other exit codes: {@link ExitCodes}.
+ * the shared proxy flags. Like {@link Cli}: {@code --help} prints usage and {@code --version} the version and exit 0;
+ * a bad flag prints one line and a hint to {@code --help} and exits 2. Other exit codes: {@link ExitCodes}.
  */
 public final class ClientCli {
     static final String PROGRAM = "tunnel-client";
@@ -45,16 +45,18 @@ public final class ClientCli {
             if (help.help || request.help.help || forward.help.help) {
                 return usage(commander, command, out, ExitCodes.OK);
             }
-            err.println(PROGRAM + ": " + Cli.describe(e, args));
-            return usage(commander, command, err, ExitCodes.USAGE);
+            return Cli.usageError(PROGRAM, Cli.describe(e, args), err);
         }
         String command = commander.getParsedCommand();
         if (help.help || request.help.help || forward.help.help) {
             return usage(commander, command, out, ExitCodes.OK);
         }
+        if (help.version || request.help.version || forward.help.version) {
+            out.println(PROGRAM + " " + Cli.version());
+            return ExitCodes.OK;
+        }
         if (command == null) {
-            err.println(PROGRAM + ": missing command: " + REQUEST + " or " + FORWARD);
-            return usage(commander, null, err, ExitCodes.USAGE);
+            return Cli.usageError(PROGRAM, "missing command: " + REQUEST + " or " + FORWARD, err);
         }
         List<String> problems = command.equals(REQUEST) ? request.problems() : forward.problems();
         if (!problems.isEmpty()) {

@@ -11,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 
 /**
- * Shared command-line handling of the runnable jars: {@code --help} prints usage and exits 0; a bad flag prints
- * one line naming the problem plus the usage and exits 2.
+ * Shared command-line handling of the runnable jars: {@code --help} prints the usage and {@code --version} the version
+ * and exit 0; a bad flag prints one line naming the problem and a hint to {@code --help}, and exits 2.
  */
 public final class Cli {
     public static final int EXIT_OK = 0;
@@ -23,9 +23,11 @@ public final class Cli {
     }
 
     /**
-     * Parses {@code args} into {@code flags} (objects annotated for JCommander).
+     * Parses {@code args} into {@code flags} (objects annotated for JCommander, in the order {@code --help} lists their
+     * groups): {@code --help} prints the usage ({@link Usage}) and {@code --version} the version, both to {@code out}
+     * with exit code 0; a bad flag prints one line naming it and a hint to {@code --help} on {@code err}, exit code 2.
      *
-     * @return an exit code if the program should stop here (help or usage error), empty to go on
+     * @return an exit code if the program should stop here (help, version or usage error), empty to go on
      */
     public static OptionalInt parse(String program, String[] args, PrintStream out, PrintStream err,
                                     HelpFlag help, Object... flags) {
@@ -37,16 +39,28 @@ public final class Cli {
         try {
             commander.parse(args);
         } catch (ParameterException e) {
-            if (help.help) {
-                return OptionalInt.of(usage(commander, out, EXIT_OK));
+            if (help.help || help.version) {
+                return OptionalInt.of(helpOrVersion(program, commander, help, out, flags));
             }
-            err.println(program + ": " + describe(e, args));
-            return OptionalInt.of(usage(commander, err, EXIT_USAGE));
+            return OptionalInt.of(usageError(program, describe(e, args), err));
         }
-        if (help.help) {
-            return OptionalInt.of(usage(commander, out, EXIT_OK));
+        if (help.help || help.version) {
+            return OptionalInt.of(helpOrVersion(program, commander, help, out, flags));
         }
         return OptionalInt.empty();
+    }
+
+    private static int helpOrVersion(String program, JCommander commander, HelpFlag help, PrintStream out,
+                                     Object... flags) {
+        out.print(help.help ? Usage.of(program, commander, flags) : program + " " + version() + "\n");
+        out.flush();
+        return EXIT_OK;
+    }
+
+    /** This build's version, from the runnable jar's manifest ({@code development} when run from classes). */
+    public static String version() {
+        String version = Cli.class.getPackage().getImplementationVersion();
+        return version != null ? version : "development";
     }
 
     /** JCommander calls an unknown flag a "main parameter"; say what it is. */
@@ -155,17 +169,13 @@ public final class Cli {
         return EXIT_OK;
     }
 
-    private static int usage(JCommander commander, PrintStream stream, int code) {
-        StringBuilder sb = new StringBuilder();
-        commander.getUsageFormatter().usage(sb);
-        stream.print(sb);
-        stream.flush();
-        return code;
-    }
-
-    /** The {@code --help} flag every program takes. */
+    /** The {@code --help} and {@code --version} flags every program takes. */
+    @FlagGroup("Help")
     public static final class HelpFlag {
         @com.beust.jcommander.Parameter(names = {"--help", "-h"}, help = true, description = "Print this usage and exit")
         public boolean help;
+
+        @com.beust.jcommander.Parameter(names = "--version", help = true, description = "Print the version and exit")
+        public boolean version;
     }
 }

@@ -28,4 +28,19 @@ public final class DurationConverter implements IStringConverter<Duration> {
         }
         return d;
     }
+
+    /** Writes {@code d} as this converter reads it, in the largest unit that divides it: 10s, 500ms, 2m, 1h. */
+    public static String format(Duration d) {
+        long millis = d.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1_000 == 0) {
+            return millis / 1_000 + "s";
+        }
+        return millis + "ms";
+    }
 }

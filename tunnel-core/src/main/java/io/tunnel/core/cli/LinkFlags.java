@@ -12,6 +12,7 @@ import java.util.List;
  * keep-alive, the initial stream window and the link's TLS implementation. Each program embeds it with
  * {@code @ParametersDelegate}.
  */
+@FlagGroup("Agent link (the same on server and agent)")
 public final class LinkFlags {
     @Parameter(names = "--keepalive-time", converter = DurationConverter.class,
             description = "Ping the link after this long without sending")

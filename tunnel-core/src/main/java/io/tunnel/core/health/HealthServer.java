@@ -1,5 +1,8 @@
 package io.tunnel.core.health;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -29,16 +32,23 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.transport.Transports;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small HTTP endpoint for orchestrators and scrapers: {@code /healthz} (the process is up), {@code /readyz}
- * (200 while {@code ready} says so, 503 otherwise) and {@code /metrics} (Prometheus text format).
+ * (200 while {@code ready} says so, 503 otherwise), {@code /metrics} (Prometheus text format) and any
+ * {@link JsonRoute}s the program adds (the server's {@code /agents}).
  */
 public final class HealthServer implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    private static final String JSON = "application/json";
 
     private final Channel channel;
 
@@ -46,10 +56,27 @@ public final class HealthServer implements AutoCloseable {
         this.channel = channel;
     }
 
+    /**
+     * A further {@code GET} route answered with JSON: {@code body} is asked on the health port's event loop for each
+     * request, so it must be quick and read only what is published for any thread; its result is written by Jackson
+     * (records, lists, maps, strings and numbers).
+     *
+     * @param path the exact path, e.g. {@code /agents}
+     */
+    public record JsonRoute(String path, Supplier<?> body) {
+    }
+
     /** Binds the endpoint; blocks until bound (call from a main thread, never an event loop). */
     public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
                                      PrometheusRegistry registry) throws InterruptedException {
-        HealthHandler handler = new HealthHandler(ready, registry);
+        return start(group, bind, ready, registry, List.of());
+    }
+
+    /** Binds the endpoint with further JSON routes; blocks until bound (never call it on an event loop). */
+    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
+                                     PrometheusRegistry registry, List<JsonRoute> routes)
+            throws InterruptedException {
+        ChannelHandler handler = handler(ready, registry, routes);
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -64,6 +91,14 @@ public final class HealthServer implements AutoCloseable {
                 })
                 .bind(bind).sync().channel();
         return new HealthServer(channel);
+    }
+
+    /**
+     * The handler that answers on the health port, behind an HTTP codec and aggregator: for tests that drive it with
+     * {@code FullHttpRequest}s on an {@code EmbeddedChannel}.
+     */
+    public static ChannelHandler handler(BooleanSupplier ready, PrometheusRegistry registry, List<JsonRoute> routes) {
+        return new HealthHandler(ready, registry, routes);
     }
 
     /** A plain-text answer with a constant ASCII body; also used by the pod webhook. */
@@ -87,11 +122,19 @@ public final class HealthServer implements AutoCloseable {
     private static final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final BooleanSupplier ready;
         private final PrometheusRegistry registry;
+        private final Map<String, Supplier<?>> jsonRoutes = new HashMap<>();
         private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-        HealthHandler(BooleanSupplier ready, PrometheusRegistry registry) {
+        HealthHandler(BooleanSupplier ready, PrometheusRegistry registry, List<JsonRoute> routes) {
             this.ready = ready;
             this.registry = registry;
+            for (JsonRoute route : routes) {
+                if (jsonRoutes.put(route.path(), route.body()) != null) {
+                    throw new IllegalArgumentException("two JSON routes for " + route.path());
+                }
+            }
         }
 
         @Override
@@ -112,6 +155,8 @@ public final class HealthServer implements AutoCloseable {
                 }
                 response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType());
+            } else if (jsonRoutes.containsKey(path)) {
+                response = json(ctx, jsonRoutes.get(path).get());
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found\n");
             }
@@ -123,6 +168,20 @@ public final class HealthServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        private FullHttpResponse json(ChannelHandlerContext ctx, Object value) throws IOException {
+            ByteBuf body = ctx.alloc().buffer();
+            try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+                json.writeValue((OutputStream) out, value); // the stream, not the DataOutput overload
+                out.write('\n');
+            } catch (IOException | RuntimeException e) {
+                body.release();
+                throw e;
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            return response;
         }
 
         @Override

@@ -14,4 +14,14 @@ public interface DialCallback {
      * The callback owns the socket from here on (answer and close it).
      */
     void dialFailed(TunnelStream stream, TunnelErrorCode code, String reason);
+
+    /**
+     * Asked first when the stream cannot open here, before {@link #dialFailed}: whether the callback takes the
+     * connection to another link instead (the link went away or is gone, or the peer had no room, which another link
+     * may not share). If so the stream ends as {@linkplain TunnelStream#wasWithdrawn() withdrawn} and
+     * {@code dialFailed} is not called. By default the failure stands.
+     */
+    default boolean dialElsewhere(TunnelStream stream, TunnelErrorCode code, String reason) {
+        return false;
+    }
 }

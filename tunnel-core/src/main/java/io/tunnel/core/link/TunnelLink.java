@@ -50,6 +50,10 @@ public final class TunnelLink implements StreamFrameWriter {
     private long readPauseBytes = LinkConstants.LINK_READ_PAUSE_BYTES;
     private boolean readPaused;
     private boolean readStopped;
+    // Written only on the link's loop; read by agent choice, /agents and metrics from any thread.
+    private volatile int openStreams;
+    private volatile long dataBytesSent;
+    private volatile long dataBytesReceived;
 
     public TunnelLink(Channel channel, String peerId, TunnelSettings localSettings, TunnelSettings peerSettings,
                       StreamListener listener) {
@@ -93,6 +97,21 @@ public final class TunnelLink implements StreamFrameWriter {
         return streams.size();
     }
 
+    /** Streams dialling or open, as last published by the link's loop; any thread. */
+    public int openStreams() {
+        return openStreams;
+    }
+
+    /** DATA payload bytes queued to the peer over the link's life; any thread. */
+    public long dataBytesSent() {
+        return dataBytesSent;
+    }
+
+    /** DATA payload bytes accepted from the peer over the link's life; any thread. */
+    public long dataBytesReceived() {
+        return dataBytesReceived;
+    }
+
     public TunnelStream stream(int id) {
         return streams.get(id);
     }
@@ -125,11 +144,13 @@ public final class TunnelLink implements StreamFrameWriter {
     public TunnelStream newStream(int id, String target, String client) {
         TunnelStream stream = new TunnelStream(this, id, target, client);
         streams.put(id, stream);
+        openStreams = streams.size();
         return stream;
     }
 
     void removeStream(TunnelStream stream, StreamResult result) {
         if (streams.remove(stream.id()) != null) {
+            openStreams = streams.size();
             listener.streamEnded(this, stream, result);
         }
     }
@@ -145,7 +166,8 @@ public final class TunnelLink implements StreamFrameWriter {
      */
     @Override
     public void writeStreamFrame(TunnelFrame frame) {
-        if (frame instanceof DataFrame) {
+        if (frame instanceof DataFrame data) {
+            addDataSent(data.content().readableBytes());
             // The peer returns credit for it: a DATA frame earns the WINDOW_UPDATEs a correct peer may answer with.
             floodGuard.credit(FloodLimit.WINDOW_UPDATE, 2, eventLoop().ticker().nanoTime());
         }
@@ -246,6 +268,16 @@ public final class TunnelLink implements StreamFrameWriter {
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
     void addUnwritten(long delta) {
         unwrittenBytes += delta;
+    }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    void addDataReceived(int bytes) {
+        dataBytesReceived += bytes;
+    }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop
+    private void addDataSent(int bytes) {
+        dataBytesSent += bytes;
     }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer: the link's loop

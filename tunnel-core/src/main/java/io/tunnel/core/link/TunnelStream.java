@@ -48,6 +48,8 @@ public final class TunnelStream {
     private boolean readEnabled;
     private boolean reading;
     private boolean dirty;
+    private String route = "-";
+    private boolean withdrawn;
 
     TunnelStream(TunnelLink link, int id, String target, String client) {
         this.link = link;
@@ -77,6 +79,15 @@ public final class TunnelStream {
         return client;
     }
 
+    /** How the opening side chose this stream's link, for its access log (the server: the routing strategy). */
+    public String route() {
+        return route;
+    }
+
+    public void route(String route) {
+        this.route = route;
+    }
+
     /** Bytes read from this side's socket and sent into the tunnel. */
     public long bytesFromSocket() {
         return send.bytes();
@@ -98,6 +109,11 @@ public final class TunnelStream {
     /** {@code true} once the dial succeeded, even after the stream ended. */
     public boolean wasOpened() {
         return opened;
+    }
+
+    /** {@code true} if its dial was taken back, to be made over another link: the stream never opened or failed. */
+    public boolean wasWithdrawn() {
+        return withdrawn;
     }
 
     public boolean isClosed() {
@@ -147,6 +163,20 @@ public final class TunnelStream {
         }
     }
 
+    /**
+     * Server side: takes back a DIAL still unanswered without telling its callback, because the connection is dialled
+     * again over another link. RESET(CANCEL) tells the peer; the stream ends with {@code result}; a DIAL_RESULT that
+     * crosses the RESET is ignored (closed stream). The socket belongs to the caller again.
+     */
+    public void withdrawDial(StreamResult result) {
+        if (state == State.DIALING && dialCallback != null) {
+            dialCallback = null;
+            withdrawn = true;
+            link.writeAndFlush(new ResetFrame(id, TunnelErrorCode.CANCEL));
+            finish(result);
+        }
+    }
+
     private void dialTimedOut() {
         if (state == State.DIALING) {
             link.writeAndFlush(new ResetFrame(id, TunnelErrorCode.CANCEL));
@@ -154,9 +184,18 @@ public final class TunnelStream {
         }
     }
 
-    /** The dial failed: the callback owns the socket from here on (it answers and closes it). */
+    /**
+     * The dial failed: the callback owns the socket from here on (it answers and closes it, or takes the connection
+     * to another link).
+     */
     private void failDial(TunnelErrorCode code, String reason) {
         DialCallback callback = dialCallback;
+        dialCallback = null;
+        if (callback != null && callback.dialElsewhere(this, code, reason)) {
+            withdrawn = true;
+            finish(new StreamResult(code, reason));
+            return;
+        }
         finish(new StreamResult(code, reason));
         if (callback != null) {
             callback.dialFailed(this, code, reason);
@@ -354,6 +393,7 @@ public final class TunnelStream {
             return;
         }
         link.addUnwritten(len);
+        link.addDataReceived(len);
         socket.write(frame.content()).addListener(f -> onSocketWritten(len, f.cause()));
         if (!dirty) {
             dirty = true;

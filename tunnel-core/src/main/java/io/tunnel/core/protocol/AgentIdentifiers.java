@@ -39,11 +39,25 @@ public record AgentIdentifiers(Set<String> hosts, Set<InetAddress> addresses, Li
     }
 
     /**
-     * Parses identifiers.
+     * Parses identifiers as an operator writes them ({@code --agent-identifiers}): an unknown key is an error.
      *
      * @throws IllegalArgumentException naming the first key or value that is not valid
      */
     public static AgentIdentifiers parse(String text) {
+        return parse(text, false);
+    }
+
+    /**
+     * Parses the attributes of a HELLO: keys this version does not know are ignored, as the protocol asks (a later
+     * agent may say more), while a known key with a bad value is still an error.
+     *
+     * @throws IllegalArgumentException naming the first value that is not valid
+     */
+    public static AgentIdentifiers parseHello(String attributes) {
+        return parse(attributes, true);
+    }
+
+    private static AgentIdentifiers parse(String text, boolean ignoreUnknownKeys) {
         Set<String> hosts = new LinkedHashSet<>();
         Set<InetAddress> addresses = new LinkedHashSet<>();
         List<Cidr> cidrs = new ArrayList<>();
@@ -62,8 +76,12 @@ public record AgentIdentifiers(Set<String> hosts, Set<InetAddress> addresses, Li
                         }
                         defaultRoute |= value.equals("true");
                     }
-                    default -> throw new IllegalArgumentException("unknown identifier '" + entry.getKey()
-                            + "' (host, ipv4, ipv6, cidr, default-route)");
+                    default -> {
+                        if (!ignoreUnknownKeys) {
+                            throw new IllegalArgumentException("unknown identifier '" + entry.getKey()
+                                    + "' (host, ipv4, ipv6, cidr, default-route)");
+                        }
+                    }
                 }
             }
         }

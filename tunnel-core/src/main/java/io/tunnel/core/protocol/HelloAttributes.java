@@ -71,7 +71,7 @@ public final class HelloAttributes {
      *
      * @throws IllegalArgumentException if it is too long or has a byte outside {@code 0x21–0x7E}
      */
-    static void check(String text) {
+    public static void check(String text) {
         if (text.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("attributes longer than " + MAX_LENGTH + " bytes");
         }

@@ -39,6 +39,16 @@ class AgentIdentifiersTest {
     }
 
     @Test
+    void aHelloMayCarryKeysOfALaterVersionButNoBadValue() {
+        assertThat(AgentIdentifiers.parseHello("zone=eu-1&host=db.internal"))
+                .isEqualTo(AgentIdentifiers.parse("host=db.internal"));
+        assertThatThrownBy(() -> AgentIdentifiers.parseHello("zone=eu-1&cidr=10.0.0.0/40"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AgentIdentifiers.parse("zone=eu-1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown identifier 'zone'");
+    }
+
+    @Test
     void attributesRoundTripAndDecodePercentEscapes() {
         Map<String, List<String>> pairs = HelloAttributes.parse("a=1&a=2&b=x%26y&c");
         assertThat(pairs).containsExactly(Map.entry("a", List.of("1", "2")), Map.entry("b", List.of("x&y")),
