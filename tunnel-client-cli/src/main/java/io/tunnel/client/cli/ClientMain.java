@@ -1,13 +1,12 @@
-package io.tunnel.client;
+package io.tunnel.client.cli;
 
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
-import io.tunnel.client.cli.ClientCli;
 import io.tunnel.core.cli.Cli;
 
 /**
- * {@code java -jar tunnel-client.jar <request|forward> [flags]}: see {@link ClientCli} for the commands and
- * {@link io.tunnel.client.cli.ExitCodes} for what the exit code says.
+ * {@code java -jar tunnel-client-cli.jar <request|forward> [flags]}: see {@link ClientCli} for the commands and
+ * {@link ExitCodes} for what the exit code says.
  */
 public final class ClientMain {
     private ClientMain() {

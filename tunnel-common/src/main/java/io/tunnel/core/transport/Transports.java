@@ -24,14 +24,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
  * Chooses the native epoll transport where it loads and NIO elsewhere, so every side uses the same one.
  */
 public final class Transports {
-    private static final Logger LOG = LogManager.getLogger(Transports.class);
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Transports.class);
     /** {@code TCP_CLOSE} of Linux's {@code tcp_states.h}. */
     private static final int TCP_CLOSE = 7;
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -81,10 +81,12 @@ public final class Transports {
         throw new IllegalArgumentException("the tunnel needs an epoll or NIO event loop group, not " + group);
     }
 
+    /** The server socket channel class of the process-wide transport: epoll where it loads, NIO elsewhere. */
     public static Class<? extends ServerSocketChannel> serverChannel() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    /** The socket channel class of the process-wide transport: epoll where it loads, NIO elsewhere. */
     public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
@@ -184,6 +186,7 @@ public final class Transports {
         return moved;
     }
 
+    /** The process-wide transport's name for logs: {@code epoll} or {@code nio}. */
     public static String name() {
         return EPOLL ? "epoll" : "nio";
     }

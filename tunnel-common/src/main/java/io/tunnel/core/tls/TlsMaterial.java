@@ -66,6 +66,7 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
         }
     }
 
+    /** Copies the lists; {@link #load} is where the material is checked. */
     public TlsMaterial {
         chain = List.copyOf(chain);
         cas = List.copyOf(cas);

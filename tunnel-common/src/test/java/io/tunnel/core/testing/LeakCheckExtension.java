@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Fails a test class when Netty reported a resource leak while it ran (or before, if not yet blamed on anyone).
  *
- * <p>Registered through {@code META-INF/services/org.junit.jupiter.api.extension.Extension} in the tunnel-core
+ * <p>Registered through {@code META-INF/services/org.junit.jupiter.api.extension.Extension} in the tunnel-common
  * test-jar and applied to every test class by {@code junit.jupiter.extensions.autodetection.enabled=true}; it
  * relies on {@link RecordingLeakDetector} being installed with paranoid leak detection (both set by the parent
  * pom). After all tests and {@code @AfterAll} methods of a class it forces detection: leaked objects are only

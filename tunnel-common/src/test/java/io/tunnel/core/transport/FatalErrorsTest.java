@@ -2,13 +2,6 @@ package io.tunnel.core.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
@@ -17,18 +10,15 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.EncoderException;
-import io.netty.util.ReferenceCountUtil;
-import io.tunnel.core.link.TunnelLink;
-import io.tunnel.core.link.TunnelLinkHandler;
-import io.tunnel.core.protocol.TunnelSettings;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Errors on the event loops of {@link Transports#newGroup}: one that ends a loop, and one a handler is told of, reach
- * the group's {@link FatalErrorHandler} (which halts the real processes; here it records).
+ * Errors on the event loops of {@link Transports#newGroup}: one that ends a loop reaches the group's
+ * {@link FatalErrorHandler} (which halts the real processes; here it records). One a link handler is told of:
+ * {@code LinkFatalErrorTest} in tunnel-core.
  */
 class FatalErrorsTest {
     /** What the fatal-error handler was given. */
@@ -65,41 +55,6 @@ class FatalErrorsTest {
             assertThat(recorder.thread).startsWith("doomed");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
-    void anErrorALinkHandlerIsToldOfIsFatal() throws Exception {
-        Recorder recorder = new Recorder();
-        EventLoopGroup group = Transports.newGroup(1, "link-loop", recorder);
-        try {
-            Channel server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            TunnelLink link = new TunnelLink(ch, "peer", TunnelSettings.DEFAULT, TunnelSettings.DEFAULT,
-                                    (l, s, r) -> { });
-                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                                @Override
-                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                    ReferenceCountUtil.release(msg);
-                                    throw new OutOfMemoryError("Cannot reserve 16384 bytes of direct buffer memory");
-                                }
-                            }, new TunnelLinkHandler(link) { });
-                        }
-                    })
-                    .bind("127.0.0.1", 0).sync().channel();
-            Channel client = new Bootstrap().group(group).channel(Transports.socketChannel())
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .connect(server.localAddress()).sync().channel();
-            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1})).sync();
-
-            assertThat(recorder.error.get(10, TimeUnit.SECONDS)).isInstanceOf(OutOfMemoryError.class);
-            assertThat(recorder.thread).startsWith("link-loop");
-            assertThat(client.closeFuture().await(10, TimeUnit.SECONDS)).as("the link was closed").isTrue();
-            server.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

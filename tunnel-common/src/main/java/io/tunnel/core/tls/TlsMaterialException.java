@@ -6,6 +6,7 @@ import javax.net.ssl.SSLException;
 public final class TlsMaterialException extends SSLException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message one line naming the file and what is wrong with it */
     public TlsMaterialException(String message) {
         super(message);
     }

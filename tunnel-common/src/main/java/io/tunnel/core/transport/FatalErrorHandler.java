@@ -1,6 +1,6 @@
 package io.tunnel.core.transport;
 
-import org.apache.logging.log4j.LogManager;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 /**
  * What a process does about a fatal error on one of its event loops ({@link FatalErrors#isFatal}): an error that
@@ -14,12 +14,13 @@ public interface FatalErrorHandler {
     int EXIT_CODE = 70;
 
     /**
-     * Logs one line and halts the process with {@link #EXIT_CODE}. Halts rather than exits: shutdown hooks wait for
-     * the event loops to stop, and the thread calling is one of them.
+     * Logs one line (ERROR: Netty's logging facade, which this module logs through, has no FATAL) and halts the
+     * process with {@link #EXIT_CODE}. Halts rather than exits: shutdown hooks wait for the event loops to stop, and
+     * the thread calling is one of them.
      */
     FatalErrorHandler HALT = (thread, error) -> {
         try {
-            LogManager.getLogger(FatalErrorHandler.class).fatal("fatal error on {}, exiting with code {}",
+            InternalLoggerFactory.getInstance(FatalErrorHandler.class).error("fatal error on {}, exiting with code {}",
                     thread.getName(), EXIT_CODE, error);
         } finally {
             Runtime.getRuntime().halt(EXIT_CODE);
@@ -30,8 +31,8 @@ public interface FatalErrorHandler {
      * Logs one line and leaves the process alone: for event loops a library owns inside someone else's process
      * (the tunnel client), which is not the library's to end.
      */
-    FatalErrorHandler LOG = (thread, error) -> LogManager.getLogger(FatalErrorHandler.class)
-            .fatal("fatal error on {}; the event loop may be unusable", thread.getName(), error);
+    FatalErrorHandler LOG = (thread, error) -> InternalLoggerFactory.getInstance(FatalErrorHandler.class)
+            .error("fatal error on {}; the event loop may be unusable", thread.getName(), error);
 
     /** {@code error} happened on event loop thread {@code thread}; called on that thread. */
     void fatalError(Thread thread, Throwable error);

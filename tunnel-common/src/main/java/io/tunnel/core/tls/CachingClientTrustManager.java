@@ -31,6 +31,7 @@ public final class CachingClientTrustManager extends X509ExtendedTrustManager {
     private final LongSupplier clock;
     private final Map<ByteBuffer, Long> validUntil = new ConcurrentHashMap<>();
 
+    /** @param delegate the trust manager that validates what is not remembered (the JDK's PKIX one) */
     public CachingClientTrustManager(X509ExtendedTrustManager delegate) {
         this(delegate, System::currentTimeMillis);
     }
