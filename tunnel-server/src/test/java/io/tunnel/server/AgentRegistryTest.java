@@ -121,10 +121,15 @@ class AgentRegistryTest {
         assertThat(handler.link().channel().isActive()).isFalse();
     }
 
-    /** The agent announces it is going away (GOAWAY without error): the link drains, it stays open. */
+    /**
+     * The agent announces it is going away (GOAWAY without error) while the link carries a stream: the server answers
+     * with its own GOAWAY, and the link drains, open until that stream ends.
+     */
     private static void goAway(ServerLinkHandler handler) {
         EmbeddedChannel channel = (EmbeddedChannel) handler.link().channel();
+        handler.link().newStream(handler.link().nextStreamId(), "destination:80", "client");
         channel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "shutting down"));
+        assertThat((Object) channel.readOutbound()).isInstanceOf(GoAwayFrame.class);
         assertThat(handler.link().isGoingAway()).isTrue();
     }
 }

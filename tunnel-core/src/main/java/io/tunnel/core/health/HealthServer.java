@@ -31,11 +31,14 @@ import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small HTTP endpoint for orchestrators and scrapers: {@code /healthz} (the process is up), {@code /readyz}
- * (200 while {@code ready} says so, 503 otherwise) and {@code /metrics} (Prometheus text format).
+ * (200 while {@code ready} says so, 503 otherwise), {@code /metrics} (Prometheus text format) and the program's own
+ * JSON pages (e.g. the agent's {@code /links}).
  */
 public final class HealthServer implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
@@ -49,7 +52,17 @@ public final class HealthServer implements AutoCloseable {
     /** Binds the endpoint; blocks until bound (call from a main thread, never an event loop). */
     public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
                                      PrometheusRegistry registry) throws InterruptedException {
-        HealthHandler handler = new HealthHandler(ready, registry);
+        return start(group, bind, ready, registry, Map.of());
+    }
+
+    /**
+     * Binds the endpoint with JSON pages: each path of {@code pages} answers what its supplier returns (called on an
+     * event loop: it must not block). Blocks until bound.
+     */
+    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
+                                     PrometheusRegistry registry, Map<String, Supplier<String>> pages)
+            throws InterruptedException {
+        HealthHandler handler = new HealthHandler(ready, registry, Map.copyOf(pages));
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -87,11 +100,13 @@ public final class HealthServer implements AutoCloseable {
     private static final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final BooleanSupplier ready;
         private final PrometheusRegistry registry;
+        private final Map<String, Supplier<String>> pages;
         private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-        HealthHandler(BooleanSupplier ready, PrometheusRegistry registry) {
+        HealthHandler(BooleanSupplier ready, PrometheusRegistry registry, Map<String, Supplier<String>> pages) {
             this.ready = ready;
             this.registry = registry;
+            this.pages = pages;
         }
 
         @Override
@@ -112,6 +127,10 @@ public final class HealthServer implements AutoCloseable {
                 }
                 response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType());
+            } else if (pages.containsKey(path)) {
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer(pages.get(path).get(), StandardCharsets.UTF_8));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found\n");
             }

@@ -41,6 +41,8 @@ public final class TunnelLink implements StreamFrameWriter {
     private int highestStreamId;
     // Written only on the link's loop; read by agent choice on frontend loops.
     private volatile boolean goingAway;
+    private boolean closeWhenIdle;
+    private boolean closing;
 
     public TunnelLink(Channel channel, String peerId, TunnelSettings localSettings, TunnelSettings peerSettings,
                       StreamListener listener) {
@@ -121,6 +123,28 @@ public final class TunnelLink implements StreamFrameWriter {
     void removeStream(TunnelStream stream, StreamResult result) {
         if (streams.remove(stream.id()) != null) {
             listener.streamEnded(this, stream, result);
+            closeIfIdle();
+        }
+    }
+
+    /**
+     * Closes the link once it carries no stream and every frame of the ended ones was written: at once if it is idle
+     * already. For a drained link, once no new stream can be opened on it (both sides said GOAWAY, docs/protocol.md
+     * §6.7).
+     */
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        closeIfIdle();
+    }
+
+    private void closeIfIdle() {
+        if (closeWhenIdle && !closing && streams.isEmpty() && heldBack.isEmpty() && channel.isOpen()) {
+            closing = true;
+            // After the current task, which may be a flush under way: the ended streams' last frames go out first.
+            channel.eventLoop().execute(() -> {
+                flushNow();
+                channel.close();
+            });
         }
     }
 
@@ -150,6 +174,7 @@ public final class TunnelLink implements StreamFrameWriter {
         }
         if (wrote) {
             flushSoon();
+            closeIfIdle();
         }
     }
 

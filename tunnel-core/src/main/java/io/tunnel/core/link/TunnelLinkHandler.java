@@ -31,6 +31,8 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
 
     protected final TunnelLink link;
     private boolean failed;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
 
     protected TunnelLinkHandler(TunnelLink link) {
         this.link = link;
@@ -115,11 +117,16 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         throw TunnelProtocolException.connectionError(TunnelErrorCode.PROTOCOL_ERROR, "DIAL_RESULT sent to an agent");
     }
 
-    /** The peer will accept no new streams; with an error code it also closes the link. */
+    /**
+     * The peer will accept no new streams; with an error code it also closes the link. A GOAWAY({@code NO_ERROR}) is
+     * answered with one ({@link #goAwayGracefully}), unless this side said it first.
+     */
     protected void onGoAway(ChannelHandlerContext ctx, GoAwayFrame goAway) {
         link.goAway();
         if (goAway.code() == TunnelErrorCode.NO_ERROR) {
             LOG.info("{}: peer is going away ({}), draining {} streams", link, goAway.reason(), link.streamCount());
+            goAwayReceived = true;
+            goAwayGracefully("going away too");
         } else {
             LOG.warn("{}: peer closed the link: {} {}", link, goAway.code(), goAway.reason());
             ctx.close();
@@ -170,8 +177,31 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Says GOAWAY({@code NO_ERROR}), once: this side takes no new stream on the link, those open go on. Once both sides
+     * have said it no stream can be opened any more, and the link closes when its last stream ends
+     * ({@code docs/protocol.md} §6.7). On the link's loop.
+     */
+    public void goAwayGracefully(String reason) {
+        if (!goAwaySent && link.channel().isActive()) {
+            goAwaySent = true;
+            link.goAway();
+            link.writeAndFlush(new GoAwayFrame(link.highestStreamId(), TunnelErrorCode.NO_ERROR,
+                    Frames.toReason(reason)));
+        }
+        if (goAwayReceived) {
+            link.closeWhenIdle();
+        }
+    }
+
+    /** Whether the peer said GOAWAY({@code NO_ERROR}) on this link. */
+    protected boolean peerWentAway() {
+        return goAwayReceived;
+    }
+
     /** Sends GOAWAY with {@code code} and closes the link once it is written. */
     public void goAwayAndClose(ChannelHandlerContext ctx, TunnelErrorCode code, String reason) {
+        goAwaySent = true;
         link.goAway();
         ctx.writeAndFlush(new GoAwayFrame(link.highestStreamId(), code,
                         Frames.toReason(reason)))
