@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param maxPendingDials   dials awaiting a result on one agent link
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
+ * @param serverId          this server's id, sent to agents in HELLO_ACK (they hold one link per server id)
+ * @param serverCount       how many servers agents should hold links to, sent in HELLO_ACK
+ * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the server exits
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -38,7 +41,10 @@ public record ServerConfig(
         int maxStreamsPerAgent,
         int maxPendingDials,
         TunnelSettings linkSettings,
-        Duration keepaliveTimeout) {
+        Duration keepaliveTimeout,
+        String serverId,
+        int serverCount,
+        Duration gracefulShutdownTimeout) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

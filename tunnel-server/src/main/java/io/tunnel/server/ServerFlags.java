@@ -3,6 +3,7 @@ package io.tunnel.server;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.DrainFlags;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** The server's flags, named after Konnectivity's proxy-server where it has a counterpart. */
 final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
@@ -86,6 +88,23 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         int maxPendingDials = 1_000;
     }
 
+    /** Several servers behind one address (agents link to each), and the drain on SIGTERM. */
+    static final class Fleet {
+        /** The longest {@code --server-id}: it travels in HELLO_ACK's attributes and labels the agents' metrics. */
+        static final int MAX_SERVER_ID_LENGTH = 128;
+
+        @Parameter(names = "--server-id", description = "This server's id, sent to agents, which hold one link per "
+                + "server id (default: a random UUID per start)")
+        String serverId;
+
+        @Parameter(names = "--server-count", description = "How many servers run behind the agents' address: each "
+                + "agent dials it until it holds a link to this many distinct server ids")
+        int serverCount = 1;
+
+        @ParametersDelegate
+        final DrainFlags drain = new DrainFlags();
+    }
+
     /** Health, metrics and the TLS implementation. */
     static final class Misc {
         @Parameter(names = "--health-port", description = "Port of /healthz, /readyz and /metrics")
@@ -103,11 +122,12 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Frontend frontend = new Frontend();
     final AgentPort agent = new AgentPort();
     final Limits limits = new Limits();
+    final Fleet fleet = new Fleet();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, misc};
+        return new Object[] {frontend, agent, limits, fleet, misc};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -129,6 +149,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
+        if (fleet.serverId != null && !isServerId(fleet.serverId)) {
+            problems.add("--server-id must be 1 to " + Fleet.MAX_SERVER_ID_LENGTH
+                    + " printable ASCII characters without spaces");
+        }
+        if (fleet.serverCount < 1) {
+            problems.add("--server-count must be at least 1");
+        }
         agent.link.check(problems);
         return problems;
     }
@@ -146,6 +173,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
-                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout);
+                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
+                fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
+                fleet.drain.gracefulShutdownTimeout);
+    }
+
+    private static boolean isServerId(String id) {
+        return !id.isEmpty() && id.length() <= Fleet.MAX_SERVER_ID_LENGTH
+                && id.chars().allMatch(c -> c > 0x20 && c < 0x7F);
     }
 }

@@ -109,7 +109,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             return;
         }
         TunnelSettings local = config.linkSettings();
-        ctx.writeAndFlush(new HelloAckFrame(ProtocolConstants.VERSION, local));
+        ctx.writeAndFlush(HelloAckFrame.of(ProtocolConstants.VERSION, local, config.serverId(), config.serverCount()));
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
         TunnelLink link = new TunnelLink(ctx.channel(), agentId, local, hello.settings(), accessLog);
         ServerLinkHandler handler = new ServerLinkHandler(link, config, registry, accessLog);

@@ -61,6 +61,25 @@ class ServerHandshakeHandlerTest {
     }
 
     @Test
+    void theAckNamesThisServerAndHowManyThereAre() {
+        ServerFlags flags = new ServerFlags();
+        flags.frontend.allowPlaintext = true;
+        flags.fleet.serverId = "server-7";
+        flags.fleet.serverCount = 3;
+        channel.pipeline()
+                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
+                .addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler(flags.toConfig(), registry, accessLog,
+                        ctx -> Optional.of("agent-1")));
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.writeInbound(new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT));
+
+        assertThat((Object) channel.readOutbound()).isInstanceOfSatisfying(HelloAckFrame.class, ack -> {
+            assertThat(ack.serverId()).isEqualTo("server-7");
+            assertThat(ack.serverCount()).isEqualTo(3);
+        });
+    }
+
+    @Test
     void anotherVersionIsRefusedWithGoAway() {
         start(Optional.of("agent-1"));
         channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
