@@ -23,7 +23,7 @@ class AgentFlagsTest {
     @Test
     void defaultsAreKonnectivityLike() {
         AgentConfig config = defaults().toConfig();
-        assertThat(config.serverHost()).isEqualTo("127.0.0.1");
+        assertThat(config.serverHosts()).containsExactly("127.0.0.1");
         assertThat(config.serverPort()).isEqualTo(8091);
         assertThat(config.linkSettings().keepaliveMillis()).isEqualTo(10_000);
         assertThat(config.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(30));
