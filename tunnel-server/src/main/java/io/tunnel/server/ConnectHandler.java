@@ -24,10 +24,14 @@ import org.apache.logging.log4j.Logger;
 final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(ConnectHandler.class);
 
+    /** How many links a request may be offered to when each begins to go away before the request reaches it. */
+    static final int MAX_CHOICES = 3;
+
     private final Duration headerTimeout;
     private final AgentChooser chooser;
     private final FrontendAnswer answer;
     private final EarlyBytes early = new EarlyBytes();
+    private int choices;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> headTimeout;
     private ConnectRequest request;
@@ -72,6 +76,22 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         if (answer.isAnswered()) {
             return; // refused meanwhile (a client certificate not allowed for client authentication)
         }
+        dispatch(ctx, connect);
+    }
+
+    /**
+     * The link chosen for this request began to go away before the request reached it (GOAWAY crossed the choice):
+     * choose again, up to {@link #MAX_CHOICES} times in all. On the connection's loop.
+     */
+    void chooseAgain() {
+        if (++choices >= MAX_CHOICES) {
+            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), "agent links closing");
+        } else {
+            dispatch(ctx, request);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, ConnectRequest connect) {
         ServerLinkHandler link = chooser.choose(connect);
         if (link == null) {
             answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, connect.authority(), "no agent connected");

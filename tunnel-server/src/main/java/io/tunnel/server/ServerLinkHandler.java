@@ -47,10 +47,14 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         if (!frontend.isActive()) {
             return;
         }
+        if (!acceptsStreams()) {
+            connect.chooseAgain(); // a GOAWAY crossed the choice of this link
+            return;
+        }
         int maxStreams = Math.min(config.maxStreamsPerAgent(), link.peerSettings().maxStreams());
-        if (!acceptsStreams() || link.streamCount() >= maxStreams || dialsPending >= config.maxPendingDials()) {
-            String why = !acceptsStreams() ? "agent link closing"
-                    : link.streamCount() >= maxStreams ? "streams per agent limit reached" : "pending dials limit reached";
+        if (link.streamCount() >= maxStreams || dialsPending >= config.maxPendingDials()) {
+            String why = link.streamCount() >= maxStreams ? "streams per agent limit reached"
+                    : "pending dials limit reached";
             answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), why);
             return;
         }

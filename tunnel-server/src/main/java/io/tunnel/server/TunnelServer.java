@@ -62,8 +62,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
-            health = HealthServer.start(bossGroup, config.healthAddress(),
-                    () -> drain == null && !registry.isEmpty(), metrics.registry());
+            health = HealthServer.start(bossGroup, config.healthAddress(), this::isReady, metrics.registry());
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
@@ -162,6 +161,11 @@ public final class TunnelServer implements AutoCloseable, Drainable {
 
     public int healthPort() {
         return health.port();
+    }
+
+    /** Ready ({@code /readyz} 200) while not draining and an agent link takes new streams; any thread. */
+    private boolean isReady() {
+        return drain == null && registry.all().stream().anyMatch(ServerLinkHandler::acceptsStreams);
     }
 
     /** Agent links currently connected. */

@@ -51,11 +51,29 @@ final class LinkFixture implements AutoCloseable {
         connectPipeline(frontend, answer, withAgent);
     }
 
+    /** Adds the frontend's CONNECT handlers with {@code chooser}. */
+    void frontendPipeline(AgentChooser chooser) {
+        connectPipeline(frontend, answer, chooser);
+    }
+
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, boolean withAgent) {
+        connectPipeline(channel, answer, request -> withAgent ? linkHandler : null);
+    }
+
+    private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, AgentChooser chooser) {
         channel.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10),
-                        request -> withAgent ? linkHandler : null, answer));
+                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
+    }
+
+    /** Another agent's link on the same loop; its channel is the caller's to finish. */
+    ServerLinkHandler newLink(String agentId) {
+        EmbeddedChannel channel = new EmbeddedChannel(false, false);
+        frontend.eventLoop().register(channel).syncUninterruptibly();
+        TunnelLink other = new TunnelLink(channel, agentId, config.linkSettings(), TunnelSettings.DEFAULT, accessLog);
+        ServerLinkHandler handler = new ServerLinkHandler(other, config, registry, accessLog);
+        channel.pipeline().addLast(PipelineNames.LINK, handler);
+        return handler;
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */

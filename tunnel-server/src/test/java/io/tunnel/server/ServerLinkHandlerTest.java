@@ -2,11 +2,14 @@ package io.tunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,5 +162,40 @@ class ServerLinkHandlerTest {
         assertThat(fixture.linkChannel.isOpen()).as("its stream goes on").isTrue();
         fixture.fromAgent(new ResetFrame(1, TunnelErrorCode.CANCEL));
         assertThat(fixture.linkChannel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRequestWhoseLinkWentAwayAfterTheChoiceIsOfferedToAnotherAgent() {
+        fixture = new LinkFixture();
+        ServerLinkHandler other = fixture.newLink("agent-2");
+        EmbeddedChannel otherChannel = (EmbeddedChannel) other.link().channel();
+        List<ServerLinkHandler> offered = new ArrayList<>();
+        fixture.frontendPipeline(request -> {
+            // The first link chosen says GOAWAY before the request reaches it.
+            ServerLinkHandler chosen = offered.isEmpty() ? fixture.linkHandler : other;
+            offered.add(chosen);
+            if (chosen == fixture.linkHandler) {
+                fixture.linkChannel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "agent shutting down"));
+            }
+            return chosen;
+        });
+        fixture.fromClient(CONNECT);
+        otherChannel.runPendingTasks();
+
+        assertThat(offered).containsExactly(fixture.linkHandler, other);
+        assertThat((Object) otherChannel.readOutbound()).isInstanceOf(DialFrame.class);
+        otherChannel.writeInbound(DialResultFrame.success(1));
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 200 ");
+        otherChannel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestIsOfferedToAFewLinksGoingAwayThenAnswered503() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(request -> fixture.linkHandler);
+        fixture.linkHandler.goAwayGracefully("server shutting down");
+        fixture.fromClient(CONNECT);
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 503 ");
+        assertThat(fixture.framesToAgent()).extracting(f -> f.getClass().getSimpleName()).containsOnly("GoAwayFrame");
     }
 }
