@@ -61,8 +61,8 @@ final class ServerDrain {
         loop.execute(() -> {
             startNanos = loop.ticker().nanoTime();
             LOG.info("draining: /readyz 503, listeners closed; {} agent link(s) get GOAWAY once {} connection(s) "
-                    + "have chosen an agent; streams may go on for {} s", registry.size(), choosing.getAsInt(),
-                    timeout.toSeconds());
+                    + "have chosen an agent; streams may go on for {} ms", registry.size(), choosing.getAsInt(),
+                    timeout.toMillis());
             poll = loop.scheduleAtFixedRate(this::check, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
