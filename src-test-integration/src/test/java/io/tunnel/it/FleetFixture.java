@@ -29,6 +29,12 @@ public final class FleetFixture implements AutoCloseable {
     private static final String SERVER_STARTED = "frontend (\\d+) \\(PLAINTEXT\\), agent port (\\d+), health port (\\d+);"
             + ".* server id (\\S+), one of (\\d+)";
     private static final String AGENT_STARTED = "health port (\\d+)";
+    /**
+     * After SIGTERM, a server keeps serving new connections this long while its {@code /readyz} says 503: haproxy
+     * checks every {@value Haproxy#CHECK_MILLIS} ms and takes a server out after one failed check, so it sends none
+     * by the time the listener closes (a connection still in the kernel's accept queue then would be reset).
+     */
+    static final String SHUTDOWN_DELAY = "1s";
 
     private final TestPki pki;
     private final Path logDir;
@@ -233,6 +239,7 @@ public final class FleetFixture implements AutoCloseable {
                 "--agent-port", Integer.toString(s.agentPort), "--agent-bind-address", "127.0.0.1",
                 "--health-port", Integer.toString(s.healthPort), "--health-bind-address", "127.0.0.1",
                 "--allow-plaintext-frontend", "--server-count", Integer.toString(servers.size()),
+                "--shutdown-delay-duration", SHUTDOWN_DELAY,
                 "--cluster-cert", pki.cert("agent", "proxy-master").toString(),
                 "--cluster-key", pki.key("agent", "proxy-master").toString(),
                 "--cluster-ca-cert", pki.ca("agent").toString()));

@@ -26,6 +26,7 @@ import java.time.Duration;
  * @param serverId          this server's id, sent to agents in HELLO_ACK (they hold one link per server id)
  * @param serverCount       how many servers agents should hold links to, sent in HELLO_ACK
  * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the server exits
+ * @param shutdownDelay     after SIGTERM, how long the listeners stay open while {@code /readyz} says 503
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -44,7 +45,8 @@ public record ServerConfig(
         Duration keepaliveTimeout,
         String serverId,
         int serverCount,
-        Duration gracefulShutdownTimeout) {
+        Duration gracefulShutdownTimeout,
+        Duration shutdownDelay) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

@@ -103,6 +103,11 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
         @ParametersDelegate
         final DrainFlags drain = new DrainFlags();
+
+        @Parameter(names = "--shutdown-delay-duration", converter = DurationConverter.class,
+                description = "After SIGTERM, how long the listeners stay open (and new connections are served) while "
+                        + "/readyz answers 503: the time a load balancer in front takes to notice (default: none)")
+        Duration shutdownDelay = Duration.ZERO;
     }
 
     /** Health, metrics and the TLS implementation. */
@@ -156,6 +161,9 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (fleet.serverCount < 1) {
             problems.add("--server-count must be at least 1");
         }
+        if (fleet.shutdownDelay.compareTo(fleet.drain.gracefulShutdownTimeout) >= 0) {
+            problems.add("--shutdown-delay-duration must be shorter than --graceful-shutdown-timeout");
+        }
         agent.link.check(problems);
         return problems;
     }
@@ -175,7 +183,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
-                fleet.drain.gracefulShutdownTimeout);
+                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay);
     }
 
     private static boolean isServerId(String id) {

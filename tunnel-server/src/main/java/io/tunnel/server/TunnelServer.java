@@ -174,19 +174,20 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     }
 
     /**
-     * Drains the server (SIGTERM): {@code /readyz} answers 503 at once and both listeners close; once the connections
-     * accepted before have chosen an agent, every agent link gets GOAWAY, and the streams go on until they end or the
-     * graceful-shutdown timeout runs out. Any thread.
+     * Drains the server (SIGTERM): {@code /readyz} answers 503 at once and both listeners close (after
+     * {@code --shutdown-delay-duration}, if given); once the connections accepted before have chosen an agent, every
+     * agent link gets GOAWAY, and the streams go on until they end or the graceful-shutdown timeout runs out. Any
+     * thread.
      *
      * @return completes when no agent link is left, or at the timeout
      */
     @Override
     public synchronized CompletableFuture<Void> drain() {
         if (drain == null) {
-            drain = new ServerDrain(bossGroup.next(), registry, choosing::get, config.headerTimeout(),
-                    config.gracefulShutdownTimeout());
-            frontendChannel.close();
-            agentChannel.close();
+            drain = new ServerDrain(bossGroup.next(), config, registry, choosing::get, () -> {
+                frontendChannel.close();
+                agentChannel.close();
+            });
             drain.start();
         }
         return drain.done();

@@ -19,17 +19,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server's drain, on one event loop whose clock the test holds: GOAWAY only after the connections accepted before
- * have chosen their agent, then every link drains; done when no link is left, or at the timeout.
+ * The server's drain, on one event loop whose clock the test holds: the listeners close (after the shutdown delay, if
+ * any); GOAWAY only after the connections accepted before have chosen their agent, then every link drains; done when
+ * no link is left, or at the timeout (header timeout 10 s, graceful-shutdown timeout 30 s).
  */
 class ServerDrainTest {
     private static final Duration CHOOSE_LIMIT = Duration.ofSeconds(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DELAY = Duration.ofSeconds(2);
 
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private final AgentRegistry registry = new AgentRegistry();
     private final AtomicInteger choosing = new AtomicInteger();
     private final List<EmbeddedChannel> links = new ArrayList<>();
+    private final AtomicInteger listenerCloses = new AtomicInteger();
     private ServerDrain drain;
 
     @AfterEach
@@ -41,8 +44,18 @@ class ServerDrainTest {
     }
 
     private void start() {
+        start(Duration.ZERO);
+    }
+
+    private void start(Duration delay) {
+        ServerFlags flags = new ServerFlags();
+        flags.frontend.allowPlaintext = true;
+        flags.frontend.headerTimeout = CHOOSE_LIMIT;
+        flags.fleet.drain.gracefulShutdownTimeout = TIMEOUT;
+        flags.fleet.shutdownDelay = delay;
         loop.freezeTime();
-        drain = new ServerDrain(loop.eventLoop(), registry, choosing::get, CHOOSE_LIMIT, TIMEOUT);
+        drain = new ServerDrain(loop.eventLoop(), flags.toConfig(), registry, choosing::get,
+                listenerCloses::incrementAndGet);
         drain.start();
         run();
     }
@@ -91,6 +104,7 @@ class ServerDrainTest {
         ServerLinkHandler idle = link(0);
         choosing.set(1);
         start();
+        assertThat(listenerCloses).as("at once, without a shutdown delay").hasValue(1);
 
         advance(5_000);
         assertThat(written(busy)).as("a connection accepted before the drain has not chosen yet").isEmpty();
@@ -153,5 +167,21 @@ class ServerDrainTest {
         start();
         advance(ServerDrain.HANDOFF_MILLIS + ServerDrain.POLL_MILLIS);
         assertThat(drain.done()).isDone();
+    }
+
+    @Test
+    void duringTheShutdownDelayTheListenersStayOpenAndTheLinksTakeStreams() {
+        ServerLinkHandler handler = link(1);
+        start(DELAY);
+        advance(DELAY.toMillis() - ServerDrain.POLL_MILLIS);
+        assertThat(listenerCloses).hasValue(0);
+        assertThat(written(handler)).isEmpty();
+        assertThat(handler.acceptsStreams()).isTrue();
+
+        advance(ServerDrain.POLL_MILLIS);
+        assertThat(listenerCloses).hasValue(1);
+        advance(ServerDrain.HANDOFF_MILLIS);
+        assertThat(written(handler)).singleElement().isInstanceOf(GoAwayFrame.class);
+        assertThat(listenerCloses).as("once").hasValue(1);
     }
 }

@@ -34,12 +34,14 @@ class ServerFlagsTest {
         assertThat(flags.toConfig().serverId()).as("a new id per start").isNotEqualTo(first.serverId());
         assertThat(first.serverCount()).isEqualTo(1);
         assertThat(first.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(first.shutdownDelay()).as("the listeners close at once").isZero();
     }
 
     @Test
     void theFleetFlagsReachTheConfig() {
         ServerConfig config = parse(with("--server-id", "apiserver-1", "--server-count", "3",
-                "--graceful-shutdown-timeout", "5s")).toConfig();
+                "--graceful-shutdown-timeout", "5s", "--shutdown-delay-duration", "2s")).toConfig();
+        assertThat(config.shutdownDelay()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.serverId()).isEqualTo("apiserver-1");
         assertThat(config.serverCount()).isEqualTo(3);
         assertThat(config.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -52,5 +54,7 @@ class ServerFlagsTest {
                 .startsWith("--server-id must be 1 to 128 printable ASCII characters");
         assertThat(parse(with("--server-id", "x".repeat(129))).problems()).hasSize(1);
         assertThat(parse(with("--server-id", "")).problems()).hasSize(1);
+        assertThat(parse(with("--shutdown-delay-duration", "30s")).problems())
+                .containsExactly("--shutdown-delay-duration must be shorter than --graceful-shutdown-timeout");
     }
 }
