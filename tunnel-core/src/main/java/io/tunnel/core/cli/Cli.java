@@ -92,13 +92,17 @@ public final class Cli {
     }
 
     /**
-     * The {@code main} of a long-running program: routes Netty's logging to log4j2, runs {@link #runUntilShutdown} on
-     * the standard streams and exits with its code.
+     * The {@code main} of a long-running program: routes Netty's logging to log4j2 and runs {@link #runUntilShutdown}
+     * on the standard streams. After the service ran it exits with its code, whatever threads are left; after
+     * {@code --help} it returns (the caller may print more), after a usage error it exits with its code.
      */
     public static <C> void main(String program, Class<?> owner, String[] args, ProgramFlags<C> flags,
                                 Starter<C> starter) {
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
-        System.exit(runUntilShutdown(program, owner, System.out, System.err, args, flags, starter));
+        Outcome outcome = run(program, owner, System.out, System.err, args, flags, starter);
+        if (outcome.served() || outcome.code() != EXIT_OK) {
+            System.exit(outcome.code());
+        }
     }
 
     /**
@@ -110,13 +114,22 @@ public final class Cli {
      */
     public static <C> int runUntilShutdown(String program, Class<?> owner, PrintStream out, PrintStream err,
                                            String[] args, ProgramFlags<C> flags, Starter<C> starter) {
+        return run(program, owner, out, err, args, flags, starter).code();
+    }
+
+    /** An exit code, and whether the service was started (and served until a signal). */
+    private record Outcome(int code, boolean served) {
+    }
+
+    private static <C> Outcome run(String program, Class<?> owner, PrintStream out, PrintStream err, String[] args,
+                                   ProgramFlags<C> flags, Starter<C> starter) {
         OptionalInt early = parse(program, args, out, err, new HelpFlag(), flags.all());
         if (early.isPresent()) {
-            return early.getAsInt();
+            return new Outcome(early.getAsInt(), false);
         }
         List<String> problems = flags.problems();
         if (!problems.isEmpty()) {
-            return usageError(program, problems.get(0), err);
+            return new Outcome(usageError(program, problems.get(0), err), false);
         }
         AutoCloseable service;
         try {
@@ -124,11 +137,11 @@ public final class Cli {
         } catch (Exception e) {
             err.println(program + ": " + e.getMessage());
             LogManager.shutdown();
-            return EXIT_FAILURE;
+            return new Outcome(EXIT_FAILURE, false);
         }
         int code = serve(owner, service, ShutdownSignals.install());
         LogManager.shutdown();
-        return code;
+        return new Outcome(code, true);
     }
 
     /**
