@@ -1,10 +1,6 @@
 package io.tunnel.it;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +28,6 @@ public final class TunnelFixture implements AutoCloseable {
     private final List<String> serverWrapper;
     private final List<String> agentWrapper;
     private final String agentServerHost;
-    private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-            .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<JavaProcess> processes = new ArrayList<>();
     private JavaProcess server;
     private JavaProcess agent;
@@ -221,22 +215,11 @@ public final class TunnelFixture implements AutoCloseable {
 
     /** Status of a health endpoint, or -1 if it does not answer. */
     public int status(int port, String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return HealthPages.status(port, path);
     }
 
     public String body(int port, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return HealthPages.body(port, path);
     }
 
     public TestPki pki() {

@@ -24,6 +24,10 @@ import java.time.Duration;
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
  * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
+ * @param serverId          this server's id, sent to agents in HELLO_ACK (they hold one link per server id)
+ * @param serverCount       how many servers agents should hold links to, sent in HELLO_ACK
+ * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the server exits
+ * @param shutdownDelay     after SIGTERM, how long the listeners stay open while {@code /readyz} says 503
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -40,7 +44,11 @@ public record ServerConfig(
         int maxPendingDials,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
-        RoutingConfig routing) {
+        RoutingConfig routing,
+        String serverId,
+        int serverCount,
+        Duration gracefulShutdownTimeout,
+        Duration shutdownDelay) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

@@ -3,6 +3,7 @@ package io.tunnel.server;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.DrainFlags;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** The server's flags, named after Konnectivity's proxy-server where it has a counterpart. */
 final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
@@ -142,6 +144,29 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
     }
 
+    /** Several servers behind one address (agents link to each), and the drain on SIGTERM. */
+    @FlagGroup("Fleet and drain")
+    static final class Fleet {
+        /** The longest {@code --server-id}: it travels in HELLO_ACK's attributes and labels the agents' metrics. */
+        static final int MAX_SERVER_ID_LENGTH = 128;
+
+        @Parameter(names = "--server-id", description = "This server's id, sent to agents, which hold one link per "
+                + "server id (default: a random UUID per start)")
+        String serverId;
+
+        @Parameter(names = "--server-count", description = "How many servers run behind the agents' address: each "
+                + "agent dials it until it holds a link to this many distinct server ids")
+        int serverCount = 1;
+
+        @ParametersDelegate
+        final DrainFlags drain = new DrainFlags();
+
+        @Parameter(names = "--shutdown-delay-duration", converter = DurationConverter.class,
+                description = "After SIGTERM, how long the listeners stay open (and new connections are served) while "
+                        + "/readyz answers 503: the time a load balancer in front takes to notice")
+        Duration shutdownDelay = Duration.ZERO;
+    }
+
     /** Health, metrics and the TLS implementation. */
     @FlagGroup("Health, metrics and TLS")
     static final class Misc {
@@ -161,11 +186,12 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final AgentPort agent = new AgentPort();
     final Limits limits = new Limits();
     final Routing routing = new Routing();
+    final Fleet fleet = new Fleet();
     final Misc misc = new Misc();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, misc};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -191,6 +217,16 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
+        if (fleet.serverId != null && !isServerId(fleet.serverId)) {
+            problems.add("--server-id must be 1 to " + Fleet.MAX_SERVER_ID_LENGTH
+                    + " printable ASCII characters without spaces");
+        }
+        if (fleet.serverCount < 1) {
+            problems.add("--server-count must be at least 1");
+        }
+        if (fleet.shutdownDelay.compareTo(fleet.drain.gracefulShutdownTimeout) >= 0) {
+            problems.add("--shutdown-delay-duration must be shorter than --graceful-shutdown-timeout");
+        }
         agent.link.check(problems);
         routing.check(problems);
         return problems;
@@ -210,6 +246,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
-                routing.toConfig());
+                routing.toConfig(),
+                fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
+                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay);
+    }
+
+    private static boolean isServerId(String id) {
+        return !id.isEmpty() && id.length() <= Fleet.MAX_SERVER_ID_LENGTH
+                && id.chars().allMatch(c -> c > 0x20 && c < 0x7F);
     }
 }

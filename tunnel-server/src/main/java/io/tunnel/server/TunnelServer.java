@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.tunnel.core.PipelineNames;
+import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
@@ -16,17 +17,20 @@ import io.tunnel.core.tls.TlsInputEndHandler;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}).
- * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
- * every agent and stops.
+ * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #drain()} stops taking new
+ * work and lets the streams end ({@link ServerDrain}); {@link #close()} says GOAWAY to every agent and stops.
  */
-public final class TunnelServer implements AutoCloseable {
+public final class TunnelServer implements AutoCloseable, Drainable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
     /** The health port's list of linked agents ({@link AgentsView}). */
     public static final String AGENTS_PATH = "/agents";
@@ -37,11 +41,14 @@ public final class TunnelServer implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser;
+    /** Frontend connections accepted that have not chosen an agent yet (nor closed): a drain waits for them. */
+    private final AtomicInteger choosing = new AtomicInteger();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
     private Channel agentChannel;
     private HealthServer health;
+    private volatile ServerDrain drain;
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
@@ -61,16 +68,16 @@ public final class TunnelServer implements AutoCloseable {
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
-            health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
-                    metrics.registry(),
+            health = HealthServer.start(bossGroup, config.healthAddress(), this::isReady, metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
-        LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
-                Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
-                config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
+        LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {}); "
+                        + "server id {}, one of {}", Transports.name(), frontendPort(),
+                frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(), config.tlsProvider().toNetty(),
+                config.frontendTlsProvider().toNetty(), config.serverId(), config.serverCount());
         RoutingConfig routing = config.routing();
         LOG.info("routing by {}{}{}", ProxyStrategy.names(routing.strategies()),
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
@@ -110,6 +117,7 @@ public final class TunnelServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         FrontendAnswer answer = new FrontendAnswer(ch, accessLog);
+                        AgentChooser counted = countChoosing(ch);
                         if (ssl != null) {
                             ch.pipeline().addLast(PipelineNames.SSL,
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
@@ -120,9 +128,31 @@ public final class TunnelServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
                                 .addLast(PipelineNames.CONNECT,
-                                        new ConnectHandler(config.headerTimeout(), chooser, answer));
+                                        new ConnectHandler(config.headerTimeout(), counted, answer));
                     }
                 });
+    }
+
+    /**
+     * Counts {@code ch} in {@link #choosing} until it has chosen an agent or closed, so that a drain sends its GOAWAYs
+     * only after the connections accepted before it have picked their links.
+     */
+    private AgentChooser countChoosing(Channel ch) {
+        choosing.incrementAndGet();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable done = () -> {
+            if (counted.compareAndSet(true, false)) {
+                choosing.decrementAndGet();
+            }
+        };
+        ch.closeFuture().addListener(f -> done.run());
+        return (request, excluded) -> {
+            try {
+                return chooser.choose(request, excluded);
+            } finally {
+                done.run();
+            }
+        };
     }
 
     private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
@@ -146,13 +176,42 @@ public final class TunnelServer implements AutoCloseable {
         return health.port();
     }
 
+    /** Ready ({@code /readyz} 200) while not draining and an agent link takes new streams; any thread. */
+    private boolean isReady() {
+        return drain == null && registry.all().stream().anyMatch(ServerLinkHandler::acceptsStreams);
+    }
+
     /** Agent links currently connected. */
     public int agentCount() {
         return registry.size();
     }
 
+    /**
+     * Drains the server (SIGTERM): {@code /readyz} answers 503 at once and both listeners close (after
+     * {@code --shutdown-delay-duration}, if given); once the connections accepted before have chosen an agent, every
+     * agent link gets GOAWAY, and the streams go on until they end or the graceful-shutdown timeout runs out. Any
+     * thread.
+     *
+     * @return completes when no agent link is left, or at the timeout
+     */
+    @Override
+    public synchronized CompletableFuture<Void> drain() {
+        if (drain == null) {
+            drain = new ServerDrain(bossGroup.next(), config, registry, choosing::get, () -> {
+                frontendChannel.close();
+                agentChannel.close();
+            });
+            drain.start();
+        }
+        return drain.done();
+    }
+
     @Override
     public void close() {
+        ServerDrain current = drain;
+        if (current != null) {
+            current.stop();
+        }
         if (health != null) {
             health.close();
         }

@@ -94,8 +94,17 @@ final class LinkFixture implements AutoCloseable {
         connectPipeline(frontend, answer, withAgent);
     }
 
+    /** Adds the frontend's CONNECT handlers with {@code chooser}. */
+    void frontendPipeline(AgentChooser chooser) {
+        connectPipeline(frontend, answer, chooser);
+    }
+
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, boolean withAgent) {
-        AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
+        connectPipeline(channel, answer,
+                withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected"));
+    }
+
+    private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, AgentChooser chooser) {
         channel.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
                 .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
