@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * Everything a {@link TunnelServer} needs, fixed before it starts.
  *
- * @param frontendAddress   where HTTP CONNECT clients connect
+ * @param frontendAddress   where HTTP CONNECT clients connect over TCP; {@code null} if only on the Unix socket
  * @param frontendTls       certificate, key and client CA of the frontend; {@code null} for a plaintext frontend
  * @param agentAddress      where agents connect
  * @param agentTls          certificate, key and cluster CA of the agent port
@@ -24,6 +24,8 @@ import java.time.Duration;
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
  * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
+ * @param uds               the frontend on a Unix domain socket, or {@code null}
+ * @param caps              caps on connections and the frontend's TLS handshake timeout
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -40,7 +42,9 @@ public record ServerConfig(
         int maxPendingDials,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
-        RoutingConfig routing) {
+        RoutingConfig routing,
+        UdsConfig uds,
+        CapsConfig caps) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

@@ -162,10 +162,12 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Limits limits = new Limits();
     final Routing routing = new Routing();
     final Misc misc = new Misc();
+    final UdsFlags uds = new UdsFlags();
+    final CapsFlags caps = new CapsFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, misc};
+        return new Object[] {frontend, agent, limits, routing, misc, uds, caps};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -177,9 +179,9 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (anyTls && !allTls) {
             problems.add("--server-cert, --server-key and --server-ca-cert go together");
         }
-        if (!anyTls && !frontend.allowPlaintext) {
+        if (!anyTls && !frontend.allowPlaintext && !uds.enabled()) {
             problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
-                    + "or --allow-plaintext-frontend");
+                    + "or --allow-plaintext-frontend, or --uds-name");
         }
         LinkFlags.checkPort(problems, "--server-port", frontend.port, 0);
         LinkFlags.checkPort(problems, "--agent-port", agent.port, 0);
@@ -189,6 +191,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
         agent.link.check(problems);
         routing.check(problems);
+        uds.check(problems);
+        caps.check(problems, anyTls, frontend.headerTimeout);
         return problems;
     }
 
@@ -198,14 +202,16 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
         LinkFlags link = agent.link;
         TunnelSettings settings = link.settings(limits.maxStreamsPerAgent);
+        // With --uds-name alone (no TLS files, no --allow-plaintext-frontend) the Unix socket is the only frontend.
+        boolean tcpFrontend = frontendTls != null || frontend.allowPlaintext;
         return new ServerConfig(
-                new InetSocketAddress(frontend.bindAddress, frontend.port), frontendTls,
+                tcpFrontend ? new InetSocketAddress(frontend.bindAddress, frontend.port) : null, frontendTls,
                 new InetSocketAddress(agent.bindAddress, agent.port),
                 new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
-                routing.toConfig());
+                routing.toConfig(), uds.toConfig(), caps.toConfig());
     }
 }

@@ -22,9 +22,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}).
- * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
- * every agent and stops.
+ * The running server: the HTTP CONNECT frontend (a TCP port, a Unix socket, or both), the agent port and the health
+ * endpoint (with {@value #AGENTS_PATH}). {@link #start()} binds them all (port 0 picks a free port, see the accessors);
+ * {@link #close()} says GOAWAY to every agent and stops.
  */
 public final class TunnelServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
@@ -37,15 +37,18 @@ public final class TunnelServer implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser;
+    private final ConnectionCaps caps;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
+    private UdsFrontend udsFrontend;
     private Channel agentChannel;
     private HealthServer health;
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
         this.chooser = new AgentRouter(registry, config.routing().strategies());
+        this.caps = new ConnectionCaps(config.caps(), metrics.registry());
     }
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
@@ -58,9 +61,18 @@ public final class TunnelServer implements AutoCloseable {
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(0, "server-io");
         handshakeFailures.scheduleReports(bossGroup);
+        caps.scheduleReports(bossGroup);
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
-            frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+            if (config.frontendAddress() != null) {
+                frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+            }
+            if (config.uds() != null) {
+                udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, workerGroup,
+                        frontendInitializer(ConnectionCaps.UDS, null));
+                LOG.info("frontend on the Unix socket {} (PLAINTEXT, mode {})", udsFrontend.path(),
+                        config.uds().modeText());
+            }
             health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
                     metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
@@ -69,14 +81,16 @@ public final class TunnelServer implements AutoCloseable {
             throw e;
         }
         LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
-                Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
+                Transports.name(), frontendChannel == null ? "off" : frontendPort(),
+                frontendChannel == null ? "Unix socket only" : frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(),
+                healthPort(),
                 config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
         RoutingConfig routing = config.routing();
         LOG.info("routing by {}{}{}", ProxyStrategy.names(routing.strategies()),
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
                         + " agent(s) pinned by --agent-claims-file" : "",
                 routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
-        if (frontendSsl == null) {
+        if (frontendChannel != null && frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
         }
@@ -92,8 +106,10 @@ public final class TunnelServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
-                                new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
+                        if (caps.admitAgent(ch)) {
+                            LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
+                                    new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
+                        }
                     }
                 });
     }
@@ -106,23 +122,13 @@ public final class TunnelServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        FrontendAnswer answer = new FrontendAnswer(ch, accessLog);
-                        if (ssl != null) {
-                            ch.pipeline().addLast(PipelineNames.SSL,
-                                            TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
-                                    .addLast(PipelineNames.TLS_HANDSHAKE,
-                                            new FrontendTlsHandshakeHandler(handshakeFailures))
-                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
-                        }
-                        ch.pipeline()
-                                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                                .addLast(PipelineNames.CONNECT,
-                                        new ConnectHandler(config.headerTimeout(), chooser, answer));
-                    }
-                });
+                .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
+    }
+
+    /** The frontend's pipeline for {@code listener}; {@code ssl} {@code null} for plaintext. */
+    private FrontendInitializer frontendInitializer(String listener, SslContext ssl) {
+        return new FrontendInitializer(listener, ssl, caps, handshakeFailures, config.headerTimeout(), chooser,
+                accessLog);
     }
 
     private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
@@ -134,6 +140,7 @@ public final class TunnelServer implements AutoCloseable {
         return future.channel();
     }
 
+    /** The frontend's TCP port; the frontend must have one (not only the Unix socket). */
     public int frontendPort() {
         return ((InetSocketAddress) frontendChannel.localAddress()).getPort();
     }
@@ -158,6 +165,9 @@ public final class TunnelServer implements AutoCloseable {
         }
         if (frontendChannel != null) {
             frontendChannel.close().syncUninterruptibly();
+        }
+        if (udsFrontend != null) {
+            udsFrontend.close();
         }
         if (agentChannel != null) {
             agentChannel.close().syncUninterruptibly();
