@@ -10,8 +10,9 @@ package io.tunnel.core;
  * agent, link to the server
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
- * server, frontend port (one channel per client)
- *   [SSL → TLS_HANDSHAKE (until the handshake and the client certificate's usage passed) → TLS_INPUT_END]
+ * server, frontend port and Unix socket (one channel per client; the socket's is plaintext)
+ *   [TLS_START (until the first byte, then replaced by SSL) → TLS_HANDSHAKE (until the handshake and the client
+ *     certificate's usage passed) → TLS_INPUT_END]
  *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
  *
  * agent, destination socket (registered on the link's event loop)
@@ -25,6 +26,7 @@ package io.tunnel.core;
  * {@code io.tunnel.agent.webhook.WebhookPipeline}.
  */
 public final class PipelineNames {
+    public static final String TLS_START = "tls-start";
     public static final String SSL = "ssl";
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";

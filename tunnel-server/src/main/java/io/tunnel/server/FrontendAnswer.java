@@ -30,7 +30,7 @@ final class FrontendAnswer {
     void refuse(ProxyResponse response, String target, String reason) {
         onLoop(() -> {
             if (!answered) {
-                accessLog.refused(channel.remoteAddress(), target, response, reason);
+                accessLog.refused(FrontendClient.describe(channel), target, response, reason);
                 respondAndClose(response);
             }
         });

@@ -114,7 +114,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             }
         }
         TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(),
-                String.valueOf(frontend.remoteAddress()));
+                FrontendClient.describe(frontend));
         stream.route(strategy);
         accessLog.streamStarted();
         frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
