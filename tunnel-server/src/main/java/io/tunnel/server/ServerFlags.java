@@ -44,7 +44,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         boolean allowPlaintext;
 
         @Parameter(names = "--header-timeout", converter = DurationConverter.class,
-                description = "Time a client has to send its complete CONNECT request head")
+                description = "Time a client has to send its complete CONNECT request head (on the SNI port: "
+                        + "its ClientHello)")
         Duration headerTimeout = Duration.ofSeconds(10);
     }
 
@@ -162,10 +163,11 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Limits limits = new Limits();
     final Routing routing = new Routing();
     final Misc misc = new Misc();
+    final SniFlags sni = new SniFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, misc};
+        return new Object[] {frontend, agent, limits, routing, misc, sni};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -189,6 +191,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
         agent.link.check(problems);
         routing.check(problems);
+        sni.check(problems);
         return problems;
     }
 
@@ -206,6 +209,6 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
-                routing.toConfig());
+                routing.toConfig(), sni.toConfig());
     }
 }

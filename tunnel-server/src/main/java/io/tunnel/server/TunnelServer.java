@@ -22,9 +22,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}).
- * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
- * every agent and stops.
+ * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}),
+ * and the SNI passthrough frontend if configured ({@link SniFrontend}). {@link #start()} binds them all (port 0 picks
+ * a free port, see the accessors); {@link #close()} says GOAWAY to every agent and stops.
  */
 public final class TunnelServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
@@ -41,6 +41,7 @@ public final class TunnelServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
     private Channel agentChannel;
+    private Channel sniChannel;
     private HealthServer health;
 
     public TunnelServer(ServerConfig config) {
@@ -61,6 +62,10 @@ public final class TunnelServer implements AutoCloseable {
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
             frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+            if (config.sni() != null) {
+                sniChannel = bind(SniFrontend.bootstrap(bossGroup, workerGroup, config.sni(), config.headerTimeout(),
+                        chooser, accessLog), config.sni().address());
+            }
             health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
                     metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
@@ -76,6 +81,10 @@ public final class TunnelServer implements AutoCloseable {
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
                         + " agent(s) pinned by --agent-claims-file" : "",
                 routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
+        if (config.sni() != null) {
+            LOG.info("SNI passthrough frontend {} for {} server name(s){}", sniPort(), config.sni().routes().size(),
+                    config.sni().proxyProtocol() ? ", with a PROXY protocol v2 header to each destination" : "");
+        }
         if (frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
@@ -98,14 +107,19 @@ public final class TunnelServer implements AutoCloseable {
                 });
     }
 
-    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+    /** A bootstrap with the socket options of a frontend whose connections become streams (CONNECT, SNI). */
+    static ServerBootstrap newFrontendBootstrap(EventLoopGroup boss, EventLoopGroup workers) {
         return new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(boss, workers)
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
+                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST);
+    }
+
+    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+        return newFrontendBootstrap(bossGroup, workerGroup)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -138,6 +152,11 @@ public final class TunnelServer implements AutoCloseable {
         return ((InetSocketAddress) frontendChannel.localAddress()).getPort();
     }
 
+    /** The SNI passthrough frontend's port; -1 without {@code --sni-port}. */
+    public int sniPort() {
+        return sniChannel == null ? -1 : ((InetSocketAddress) sniChannel.localAddress()).getPort();
+    }
+
     public int agentPort() {
         return ((InetSocketAddress) agentChannel.localAddress()).getPort();
     }
@@ -158,6 +177,9 @@ public final class TunnelServer implements AutoCloseable {
         }
         if (frontendChannel != null) {
             frontendChannel.close().syncUninterruptibly();
+        }
+        if (sniChannel != null) {
+            sniChannel.close().syncUninterruptibly();
         }
         if (agentChannel != null) {
             agentChannel.close().syncUninterruptibly();
