@@ -13,6 +13,7 @@ import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrame;
+import io.tunnel.core.tls.ClientHellos;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

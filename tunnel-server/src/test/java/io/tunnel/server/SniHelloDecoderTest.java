@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.tunnel.core.PipelineNames;
+import io.tunnel.core.tls.ClientHellos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.tunnel.server;
+package io.tunnel.core.tls;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -12,20 +12,20 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /** Real ClientHellos, as the JDK's TLS client sends them first, for the SNI frontend's tests. */
-final class ClientHellos {
-    /** Bytes of ALPN protocol names that make a ClientHello larger than the frontend reads. */
+public final class ClientHellos {
+    /** Bytes of ALPN protocol names that make a ClientHello larger than the SNI frontend reads (16 KiB). */
     private static final int LARGE_ALPN_BYTES = 20_000;
 
     private ClientHellos() {
     }
 
     /** The first bytes a JDK TLS client sends for {@code serverName} ({@code null}: no SNI extension). */
-    static byte[] of(String serverName) {
+    public static byte[] of(String serverName) {
         return hello(serverName, null);
     }
 
-    /** A ClientHello of more than {@link SniHelloDecoder#MAX_CLIENT_HELLO} bytes (a long ALPN list), in two records. */
-    static byte[] large(String serverName) {
+    /** A ClientHello of about 20 KB (a long ALPN list), in two records. */
+    public static byte[] large(String serverName) {
         String[] protocols = new String[LARGE_ALPN_BYTES / 200];
         for (int i = 0; i < protocols.length; i++) {
             protocols[i] = "p".repeat(195) + i;
@@ -37,7 +37,7 @@ final class ClientHellos {
      * The same handshake bytes in records of at most {@code size} bytes each: a ClientHello split across several TLS
      * records, as RFC 8446 §5.1 allows.
      */
-    static byte[] inRecords(byte[] hello, int size) {
+    public static byte[] inRecords(byte[] hello, int size) {
         int length = ((hello[3] & 0xff) << 8) | (hello[4] & 0xff);
         byte[] body = Arrays.copyOfRange(hello, 5, 5 + length);
         ByteBuffer out = ByteBuffer.allocate(body.length + 5 * (body.length / size + 1));
