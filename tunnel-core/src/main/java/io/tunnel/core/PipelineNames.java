@@ -15,6 +15,9 @@ package io.tunnel.core;
  *     certificate's usage passed) → TLS_INPUT_END]
  *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
  *
+ * server, SNI port (one channel per TLS client, whose TLS is relayed, never terminated)
+ *   SNI_HELLO (until the ClientHello's server name is routed) → SNI (until the dial result) → RELAY (as above)
+ *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
  *
@@ -38,6 +41,8 @@ public final class PipelineNames {
     public static final String CONNECT_DECODER = "connect-decoder";
     public static final String CONNECT = "connect";
     public static final String RELAY = "relay";
+    public static final String SNI_HELLO = "sni-hello";
+    public static final String SNI = "sni";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String HEALTH = "health";

@@ -30,6 +30,7 @@ import java.time.Duration;
  * @param shutdownDelay     after SIGTERM, how long the listeners stay open while {@code /readyz} says 503
  * @param uds               the frontend on a Unix domain socket, or {@code null}
  * @param caps              caps on connections and the frontend's TLS handshake timeout
+ * @param sni               the SNI passthrough frontend; {@code null} without one
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -51,9 +52,9 @@ public record ServerConfig(
         int serverCount,
         Duration gracefulShutdownTimeout,
         Duration shutdownDelay,
-
         UdsConfig uds,
-        CapsConfig caps) {
+        CapsConfig caps,
+        SniConfig sni) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

@@ -46,7 +46,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         boolean allowPlaintext;
 
         @Parameter(names = "--header-timeout", converter = DurationConverter.class,
-                description = "Time a client has to send its complete CONNECT request head")
+                description = "Time a client has to send its complete CONNECT request head (on the SNI port: "
+                        + "its ClientHello)")
         Duration headerTimeout = Duration.ofSeconds(10);
     }
 
@@ -190,10 +191,11 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Misc misc = new Misc();
     final UdsFlags uds = new UdsFlags();
     final CapsFlags caps = new CapsFlags();
+    final SniFlags sni = new SniFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -233,6 +235,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         routing.check(problems);
         uds.check(problems);
         caps.check(problems, anyTls, frontend.headerTimeout);
+        sni.check(problems);
         return problems;
     }
 
@@ -254,7 +257,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
                 routing.toConfig(),
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
-                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig());
+                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),
+                sni.toConfig());
     }
 
     private static boolean isServerId(String id) {

@@ -24,10 +24,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running server: the HTTP CONNECT frontend (a TCP port, a Unix socket, or both), the agent port and the health
- * endpoint (with {@value #AGENTS_PATH}). {@link #start()} binds them all (port 0 picks a free port, see the
- * accessors); {@link #drain()} stops taking new work and lets the streams end ({@link ServerDrain}); {@link #close()}
- * says GOAWAY to every agent and stops.
+ * The running server: the HTTP CONNECT frontend (a TCP port, a Unix socket, or both), the agent port, the health
+ * endpoint (with {@value #AGENTS_PATH}) and the SNI passthrough frontend if configured ({@link SniFrontend}).
+ * {@link #start()} binds them all (port 0 picks a free port, see the accessors); {@link #drain()} stops taking new
+ * work and lets the streams end ({@link ServerDrain}); {@link #close()} says GOAWAY to every agent and stops.
  */
 public final class TunnelServer implements AutoCloseable, Drainable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
@@ -48,6 +48,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     private Channel frontendChannel;
     private UdsFrontend udsFrontend;
     private Channel agentChannel;
+    private Channel sniChannel;
     private HealthServer health;
     private volatile ServerDrain drain;
 
@@ -79,6 +80,10 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 LOG.info("frontend on the Unix socket {} (PLAINTEXT, mode {})", udsFrontend.path(),
                         config.uds().modeText());
             }
+            if (config.sni() != null) {
+                sniChannel = bind(SniFrontend.bootstrap(bossGroup, workerGroup, config.sni(), config.headerTimeout(),
+                        this::countChoosing, accessLog), config.sni().address());
+            }
             health = HealthServer.start(bossGroup, config.healthAddress(), this::isReady, metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
         } catch (RuntimeException | InterruptedException e) {
@@ -95,6 +100,10 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
                         + " agent(s) pinned by --agent-claims-file" : "",
                 routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
+        if (config.sni() != null) {
+            LOG.info("SNI passthrough frontend {} for {} server name(s){}", sniPort(), config.sni().routes().size(),
+                    config.sni().proxyProtocol() ? ", with a PROXY protocol v2 header to each destination" : "");
+        }
         if (frontendChannel != null && frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
@@ -119,14 +128,19 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 });
     }
 
-    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+    /** A bootstrap with the socket options of a frontend whose connections become streams (CONNECT, SNI). */
+    static ServerBootstrap newFrontendBootstrap(EventLoopGroup boss, EventLoopGroup workers) {
         return new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(boss, workers)
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
+                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST);
+    }
+
+    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+        return newFrontendBootstrap(bossGroup, workerGroup)
                 .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
     }
 
@@ -172,6 +186,11 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         return ((InetSocketAddress) frontendChannel.localAddress()).getPort();
     }
 
+    /** The SNI passthrough frontend's port; -1 without {@code --sni-port}. */
+    public int sniPort() {
+        return sniChannel == null ? -1 : ((InetSocketAddress) sniChannel.localAddress()).getPort();
+    }
+
     public int agentPort() {
         return ((InetSocketAddress) agentChannel.localAddress()).getPort();
     }
@@ -208,6 +227,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 if (udsFrontend != null) {
                     udsFrontend.stopAccepting();
                 }
+                if (sniChannel != null) {
+                    sniChannel.close();
+                }
                 agentChannel.close();
             });
             drain.start();
@@ -229,6 +251,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         }
         if (udsFrontend != null) {
             udsFrontend.close();
+        }
+        if (sniChannel != null) {
+            sniChannel.close().syncUninterruptibly();
         }
         if (agentChannel != null) {
             agentChannel.close().syncUninterruptibly();
