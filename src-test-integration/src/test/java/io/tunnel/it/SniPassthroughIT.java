@@ -135,8 +135,9 @@ class SniPassthroughIT {
     }
 
     @Test
-    void anUnknownNameIsRefusedWithUnrecognizedName() throws IOException {
+    void anUnknownNameIsRefusedWithUnrecognizedName() throws Exception {
         int mark = tunnel.server().mark();
+        double refusedBefore = requests("403");
         assertThat(refusal(ClientHellos.of("unknown.internal"))).isEqualTo(alert(UNRECOGNIZED_NAME));
         Map<String, String> line = awaitLine(mark, "sni:unknown.internal");
         assertThat(line).containsEntry("status", "403").containsEntry("end", "server name not routed");
@@ -146,6 +147,14 @@ class SniPassthroughIT {
                 "-servername", "unknown.internal", "-CAfile", pki.ca("master").toString()));
         assertThat(r.exitCode()).as("%s", r).isNotZero();
         assertThat(r.stdout() + r.stderr()).contains("unrecognized name", "alert number " + UNRECOGNIZED_NAME);
+        assertThat(requests("403")).as("counted like refused CONNECTs").isEqualTo(refusedBefore + 2);
+    }
+
+    /** The server's {@code tunnel_server_connect_requests_total} of {@code status}, which SNI connections share. */
+    private static double requests(String status) throws IOException, InterruptedException {
+        String series = "tunnel_server_connect_requests_total{status=\"" + status + "\"} ";
+        return tunnel.body(tunnel.healthPort(), "/metrics").lines().filter(l -> l.startsWith(series))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length()))).sum();
     }
 
     @Test
