@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -28,8 +29,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.core.PipelineNames;
+import io.tunnel.core.net.Addresses;
 import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,12 +41,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * A small HTTP endpoint for orchestrators and scrapers: {@code /healthz} (the process is up), {@code /readyz}
- * (200 while {@code ready} says so, 503 otherwise), {@code /metrics} (Prometheus text format) and any
+ * (200 while {@code ready} says so, 503 with the reason otherwise), {@code /metrics} (Prometheus text format) and any
  * {@link JsonRoute}s the program adds (the server's {@code /agents}).
  */
 public final class HealthServer implements AutoCloseable {
@@ -67,17 +69,18 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /** Binds the endpoint; blocks until bound (call from a main thread, never an event loop). */
-    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
+    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, Readiness ready,
                                      PrometheusRegistry registry) throws InterruptedException {
         return start(group, bind, ready, registry, List.of());
     }
 
     /** Binds the endpoint with further JSON routes; blocks until bound (never call it on an event loop). */
-    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, BooleanSupplier ready,
+    public static HealthServer start(EventLoopGroup group, InetSocketAddress bind, Readiness ready,
                                      PrometheusRegistry registry, List<JsonRoute> routes)
             throws InterruptedException {
+        JvmMetrics.builder().register(registry); // heap, GC, threads, file descriptors, …: once per registry
         ChannelHandler handler = handler(ready, registry, routes);
-        Channel channel = new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -89,15 +92,19 @@ public final class HealthServer implements AutoCloseable {
                                 .addLast(PipelineNames.HEALTH, handler);
                     }
                 })
-                .bind(bind).sync().channel();
-        return new HealthServer(channel);
+                .bind(bind).await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on the health port " + bind.getPort() + " ("
+                    + Addresses.text(bind) + "): " + bound.cause().getMessage(), bound.cause());
+        }
+        return new HealthServer(bound.channel());
     }
 
     /**
      * The handler that answers on the health port, behind an HTTP codec and aggregator: for tests that drive it with
      * {@code FullHttpRequest}s on an {@code EmbeddedChannel}.
      */
-    public static ChannelHandler handler(BooleanSupplier ready, PrometheusRegistry registry, List<JsonRoute> routes) {
+    public static ChannelHandler handler(Readiness ready, PrometheusRegistry registry, List<JsonRoute> routes) {
         return new HealthHandler(ready, registry, routes);
     }
 
@@ -120,14 +127,14 @@ public final class HealthServer implements AutoCloseable {
 
     @ChannelHandler.Sharable
     private static final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final BooleanSupplier ready;
+        private final Readiness ready;
         private final PrometheusRegistry registry;
         private final Map<String, Supplier<?>> jsonRoutes = new HashMap<>();
         private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
         private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-        HealthHandler(BooleanSupplier ready, PrometheusRegistry registry, List<JsonRoute> routes) {
+        HealthHandler(Readiness ready, PrometheusRegistry registry, List<JsonRoute> routes) {
             this.ready = ready;
             this.registry = registry;
             for (JsonRoute route : routes) {
@@ -146,8 +153,9 @@ public final class HealthServer implements AutoCloseable {
             } else if (path.equals("/healthz")) {
                 response = text(HttpResponseStatus.OK, "ok\n");
             } else if (path.equals("/readyz")) {
-                response = ready.getAsBoolean() ? text(HttpResponseStatus.OK, "ready\n")
-                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+                String reason = ready.notReadyBecause();
+                response = reason == null ? text(HttpResponseStatus.OK, "ready\n")
+                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + reason + "\n");
             } else if (path.equals("/metrics") && registry != null) {
                 ByteBuf body = ctx.alloc().buffer();
                 try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {

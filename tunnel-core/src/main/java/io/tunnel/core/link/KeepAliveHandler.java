@@ -5,6 +5,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tunnel.core.PipelineNames;
+import io.tunnel.core.net.Addresses;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.transport.Transports;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,7 +43,7 @@ public final class KeepAliveHandler extends IdleStateHandler {
                     ctx.channel().voidPromise());
         } else if (evt.state() == IdleState.READER_IDLE) {
             LOG.warn("link {} to {}: nothing received for {} ms, closing it as dead", ctx.channel().id().asShortText(),
-                    ctx.channel().remoteAddress(), timeoutMillis);
+                    Addresses.text(ctx.channel().remoteAddress()), timeoutMillis);
             Transports.abort(ctx.channel());
         }
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.Logger;
 
@@ -30,6 +31,7 @@ public final class RateLimitedLog<C extends Enum<C>> {
     private final C[] causes;
     private final Duration interval;
     private final AtomicLongArray counts;
+    private volatile Consumer<C> counter = cause -> { };
 
     public RateLimitedLog(Logger logger, Level level, Class<C> causes, Duration interval) {
         this.logger = logger;
@@ -41,7 +43,14 @@ public final class RateLimitedLog<C extends Enum<C>> {
 
     /** Counts an event; {@code true} if it is the first of {@code cause} in this interval, which the caller logs. */
     public boolean admit(C cause) {
+        counter.accept(cause);
         return counts.getAndIncrement(cause.ordinal()) == 0;
+    }
+
+    /** Also tells {@code counter} of every event (a metric), logged or not; returns this log. */
+    public RateLimitedLog<C> countingInto(Consumer<C> counter) {
+        this.counter = counter;
+        return this;
     }
 
     /** Logs one line per cause with events beyond the first in the interval now ending, and starts the next. */

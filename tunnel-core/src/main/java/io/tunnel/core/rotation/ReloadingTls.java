@@ -59,6 +59,7 @@ public final class ReloadingTls implements AutoCloseable {
     private final Builder builder;
     private final Listener listener;
     private volatile SslContext current;
+    private final SslContext rotating = new RotatingSslContext(() -> current);
     private byte[] fingerprint;
     private byte[] refusedFingerprint;
     private WatchService watcher;
@@ -88,9 +89,17 @@ public final class ReloadingTls implements AutoCloseable {
         return tls;
     }
 
-    /** The context new connections use; any thread. */
+    /** The context new connections use now; any thread. */
     public SslContext current() {
         return current;
+    }
+
+    /**
+     * A context that always creates engines and handlers from {@link #current()}: give it to a bootstrap once and every
+     * new connection uses the newest material.
+     */
+    public SslContext context() {
+        return rotating;
     }
 
     /** Compares the files with what the current context was built from, and rebuilds if they changed. */

@@ -24,7 +24,7 @@ class HealthServerTest {
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicInteger asked = new AtomicInteger();
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final EmbeddedChannel channel = new EmbeddedChannel(HealthServer.handler(ready::get, registry, List.of(
+    private final EmbeddedChannel channel = new EmbeddedChannel(HealthServer.handler(() -> ready.get() ? null : "no link", registry, List.of(
             new HealthServer.JsonRoute("/things", () -> List.of(new Thing("a", asked.incrementAndGet(), true),
                     Map.of("k", List.of("v")))))));
 
@@ -69,6 +69,7 @@ class HealthServerTest {
     void theFixedRoutesStayAndUnknownPathsAre404() {
         assertThat(get("/healthz")).isEqualTo(new Answer(200, "text/plain; charset=us-ascii", "ok\n"));
         assertThat(get("/readyz").status()).isEqualTo(503);
+        assertThat(get("/readyz").body()).as("the reason").isEqualTo("not ready: no link\n");
         ready.set(true);
         assertThat(get("/readyz").status()).isEqualTo(200);
         Counter.builder().name("things_total").help("things").register(registry).inc();
@@ -81,7 +82,7 @@ class HealthServerTest {
     @Test
     void twoRoutesForOnePathAreAMistake() {
         HealthServer.JsonRoute route = new HealthServer.JsonRoute("/x", () -> "x");
-        assertThatThrownBy(() -> HealthServer.handler(ready::get, registry, List.of(route, route)))
+        assertThatThrownBy(() -> HealthServer.handler(() -> ready.get() ? null : "no link", registry, List.of(route, route)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/x");
     }
 }
