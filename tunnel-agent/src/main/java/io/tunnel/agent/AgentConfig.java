@@ -32,6 +32,7 @@ import java.util.List;
  * @param allowDestinations destinations the agent may dial (empty: all but the denied ones)
  * @param denyDestinations  destinations the agent never dials
  * @param identifiers       what this agent says it can reach (HELLO's attributes); the server routes by them
+ * @param reconnectOnRotation replace every link when the TLS files change, rather than only new links using them
  */
 public record AgentConfig(
         List<String> serverHosts,
@@ -52,12 +53,18 @@ public record AgentConfig(
         Duration gracefulShutdownTimeout,
         List<DestinationRule> allowDestinations,
         List<DestinationRule> denyDestinations,
-        AgentIdentifiers identifiers) {
+        AgentIdentifiers identifiers,
+        boolean reconnectOnRotation) {
 
     public AgentConfig {
         serverHosts = List.copyOf(serverHosts);
         allowDestinations = List.copyOf(allowDestinations);
         denyDestinations = List.copyOf(denyDestinations);
+    }
+
+    /** The TLS files, watched for rotation. */
+    List<Path> tlsFiles() {
+        return List.of(agentCert, agentKey, caCert);
     }
 
     /** Each server host with the port, in the order they are dialled. */

@@ -43,6 +43,11 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
                 description = "Private key of --agent-cert (PEM)")
         Path agentKey;
 
+        @Parameter(names = "--reconnect-on-rotation", description = "When the certificate, key or CA files change, "
+                + "replace every link by one made with the new material (their streams go on); without it only new "
+                + "links use it")
+        boolean reconnectOnRotation;
+
         @ParametersDelegate
         final LinkFlags link = new LinkFlags();
 
@@ -152,6 +157,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
                 fleet.syncInterval, fleet.syncIntervalCap, fleet.syncForever, fleet.drain.gracefulShutdownTimeout,
-                destinations.allowRules(), destinations.denyRules(), AgentIdentifiers.parse(routing.identifiers));
+                destinations.allowRules(), destinations.denyRules(), AgentIdentifiers.parse(routing.identifiers),
+                server.reconnectOnRotation);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.util.NetUtil;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelLinkHandler;
 import io.tunnel.core.link.TunnelStream;
+import io.tunnel.core.net.Addresses;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.GoAwayFrame;
@@ -75,7 +76,7 @@ final class AgentLinkHandler extends TunnelLinkHandler implements ServerSet.Link
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(link.channel().remoteAddress());
+        return Addresses.text(link.channel().remoteAddress());
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,28 +43,39 @@ final class Dialer implements StreamDialer {
      */
     static final int ETIMEDOUT_NEGATIVE = -110;
 
+    /** Told how long each dial took, from the DIAL to its result; on the link's loop. */
+    @FunctionalInterface
+    interface Timer {
+        /** @param result {@code connected} or the error code's name in lower case */
+        void dialed(String result, long nanos);
+    }
+
     private final ExecutorService resolver;
     private final long maxDialMillis;
     private final DestinationPolicy policy;
+    private final Timer timer;
 
-    Dialer(ExecutorService resolver, long maxDialMillis, DestinationPolicy policy) {
+    Dialer(ExecutorService resolver, long maxDialMillis, DestinationPolicy policy, Timer timer) {
         this.resolver = resolver;
         this.maxDialMillis = maxDialMillis;
         this.policy = policy;
+        this.timer = timer;
     }
 
     @Override
     public void dial(TunnelStream stream, DialFrame dial) {
         TunnelLink link = stream.link();
         long timeoutMillis = Math.min(maxDialMillis, dial.timeoutMillis());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             resolver.execute(() -> {
                 InetSocketAddress destination;
                 try {
                     destination = new InetSocketAddress(InetAddress.getByName(dial.host()), dial.port());
                 } catch (UnknownHostException e) {
-                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.DNS_FAILURE, "cannot resolve host"));
+                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.DNS_FAILURE, "cannot resolve host",
+                            start));
                     return;
                 }
                 // Judged on the address resolved here, which is the one connected to: no second lookup.
@@ -71,23 +83,23 @@ final class Dialer implements StreamDialer {
                 if (refusal != null) {
                     String reason = "destination " + NetUtil.toSocketAddressString(destination) + " not allowed: "
                             + refusal;
-                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.POLICY_DENIED, reason));
+                    link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.POLICY_DENIED, reason, start));
                     return;
                 }
-                link.eventLoop().execute(() -> connect(stream, destination, deadline));
+                link.eventLoop().execute(() -> connect(stream, destination, start, deadline));
             });
         } catch (RejectedExecutionException e) {
-            fail(stream, TunnelErrorCode.TOO_MANY_STREAMS, "resolver saturated");
+            fail(stream, TunnelErrorCode.TOO_MANY_STREAMS, "resolver saturated", start);
         }
     }
 
-    private void connect(TunnelStream stream, InetSocketAddress address, long deadline) {
+    private void connect(TunnelStream stream, InetSocketAddress address, long start, long deadline) {
         if (stream.isClosed()) {
             return; // reset by the server while resolving
         }
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (remainingMillis <= 0) {
-            fail(stream, TunnelErrorCode.DIAL_TIMEOUT, "resolving took the whole dial timeout");
+            fail(stream, TunnelErrorCode.DIAL_TIMEOUT, "resolving took the whole dial timeout", start);
             return;
         }
         TunnelLink link = stream.link();
@@ -110,19 +122,21 @@ final class Dialer implements StreamDialer {
             if (stream.isClosed()) {
                 connect.channel().close();
             } else if (f.isSuccess()) {
+                timer.dialed("connected", System.nanoTime() - start);
                 link.writeAndFlush(DialResultFrame.success(stream.id()));
                 stream.open();
             } else {
                 TunnelErrorCode code = classify(f.cause());
-                fail(stream, code, f.cause().getMessage());
+                fail(stream, code, f.cause().getMessage(), start);
             }
         });
     }
 
-    private static void fail(TunnelStream stream, TunnelErrorCode code, String reason) {
+    private void fail(TunnelStream stream, TunnelErrorCode code, String reason, long start) {
         if (stream.isClosed()) {
             return;
         }
+        timer.dialed(code.name().toLowerCase(Locale.ROOT), System.nanoTime() - start);
         LOG.debug("{}: {} {}", stream, code, reason);
         stream.link().writeAndFlush(DialResultFrame.failure(stream.id(), code, reason));
         stream.dialFailed(code, reason);

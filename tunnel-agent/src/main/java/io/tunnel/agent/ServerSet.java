@@ -169,6 +169,27 @@ final class ServerSet {
         return drained;
     }
 
+    /**
+     * Replaces every link: says GOAWAY on each (its streams go on) and dials its successor, which a server behind the
+     * same address accepts beside the one going away. For TLS material that changed. Any thread.
+     */
+    void relink(String reason) {
+        onControl(() -> {
+            if (draining || closed || active.isEmpty()) {
+                return;
+            }
+            LOG.info("{}: GOAWAY on {} link(s), their successors are dialled", reason, active.size());
+            for (Connection c : new ArrayList<>(active.values())) {
+                active.remove(c.link.serverId());
+                others.add(c);
+                c.state = State.AGENT_GOING_AWAY;
+                c.link.goAway(reason);
+            }
+            wake();
+            publish();
+        });
+    }
+
     /** Stops the loop; the links are closed with the event loops. Any thread. */
     void close() {
         onControl(() -> {

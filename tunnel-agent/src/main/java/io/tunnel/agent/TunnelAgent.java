@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.agent.policy.DestinationPolicy;
@@ -22,6 +23,8 @@ import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.log.RateLimitedLog;
+import io.tunnel.core.rotation.ReloadingTls;
+import io.tunnel.core.rotation.TlsReloadCounter;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
 import java.net.InetAddress;
@@ -30,6 +33,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -61,11 +65,14 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
     private final AgentConfig config;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
-    private final RateLimitedLog<AgentHandshakeHandler.Failure> handshakeFailures =
-            AgentHandshakeHandler.newFailureLog();
+    private final RateLimitedLog<AgentHandshakeHandler.Failure> handshakeFailures;
+    private final Counter linkAttempts;
+    private final Histogram dialDuration;
     private EventLoopGroup group;
     private EventLoop control;
     private ExecutorService resolver;
+    /** The agent's TLS material, reloaded when its files change; new links use the newest. */
+    private ReloadingTls tls;
     private SslContext sslContext;
     private Dialer dialer;
     private HealthServer health;
@@ -76,6 +83,17 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
         this.config = config;
         this.streams = Counter.builder().name("tunnel_agent_streams_total")
                 .help("Streams ended, by result").labelNames("result").register(registry);
+        this.linkAttempts = Counter.builder().name("tunnel_agent_link_attempts_total")
+                .help("Links dialled to a server, the first ones and every reconnection").register(registry);
+        Counter linkFailures = Counter.builder().name("tunnel_agent_link_failures_total")
+                .help("Link attempts that failed before the link was up, by cause (tls, refused, timeout, unexpected)")
+                .labelNames("cause").register(registry);
+        this.handshakeFailures = AgentHandshakeHandler.newFailureLog()
+                .countingInto(cause -> linkFailures.labelValues(cause.name().toLowerCase(Locale.ROOT)).inc());
+        this.dialDuration = Histogram.builder().name("tunnel_agent_dial_duration_seconds")
+                .help("Time from a DIAL to its result (name resolution and connect), by result")
+                .labelNames("result").classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
         GaugeWithCallback.builder().name("tunnel_agent_connected")
                 .help("Links to distinct servers that take new streams")
                 .callback(cb -> cb.call(servers == null ? 0 : servers.activeLinks())).register(registry);
@@ -100,8 +118,24 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
      * has stopped whatever it started.
      */
     public TunnelAgent start() throws SSLException, InterruptedException {
-        sslContext = TlsContexts.client(config.agentCert(), config.agentKey(), config.caCert(), config.tlsProvider(),
-                true);
+        TlsReloadCounter reloads = new TlsReloadCounter(registry, "tunnel_agent_tls_reloads_total");
+        tls = ReloadingTls.start("agent", config.tlsFiles(), () -> TlsContexts.client(config.agentCert(),
+                config.agentKey(), config.caCert(), config.tlsProvider(), true), new ReloadingTls.Listener() {
+                    @Override
+                    public void reloaded(String name) {
+                        reloads.reloaded(name);
+                        ServerSet set = servers;
+                        if (config.reconnectOnRotation() && set != null) {
+                            set.relink("new TLS material (--reconnect-on-rotation)");
+                        }
+                    }
+
+                    @Override
+                    public void refused(String name, String reason) {
+                        reloads.refused(name, reason);
+                    }
+                });
+        sslContext = tls.context();
         group = Transports.newGroup(0, "agent-io");
         handshakeFailures.scheduleReports(group);
         control = group.next();
@@ -113,14 +147,15 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
                         () -> ThreadLocalRandom.current().nextDouble()),
                 config.syncForever(), Clock.systemUTC());
         try {
-            health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry,
+            health = HealthServer.start(group, config.healthAddress(), this::notReadyBecause, registry,
                     List.of(new HealthServer.JsonRoute(LINKS_PAGE, this::linksPage)));
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
         dialer = new Dialer(resolver, config.dialTimeout().toMillis(), new DestinationPolicy(
-                config.allowDestinations(), config.denyDestinations(), health.port()));
+                config.allowDestinations(), config.denyDestinations(), health.port()),
+                (result, nanos) -> dialDuration.labelValues(result).observe(nanos / 1e9));
         LOG.info("tunnel-agent ({}, TLS {}) linking to the servers at {}, health port {}", Transports.name(),
                 config.tlsProvider().toNetty(), String.join(",", config.serverAddresses().stream()
                         .map(ServerAddress::toString).toList()), health.port());
@@ -130,6 +165,7 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
 
     /** One link attempt (the {@link ServerSet}'s dialer): resolves the name off the loops, then connects. */
     private void dial(ServerAddress server, AgentLinks attempt) {
+        linkAttempts.inc();
         try {
             resolver.execute(() -> {
                 InetSocketAddress address;
@@ -175,11 +211,12 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
         });
     }
 
+    /** One access line per stream; {@code up} is what the client sent toward the destination, as on the server. */
     @Override
     public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
         streams.labelValues(result.isClean() ? "closed" : result.code().name().toLowerCase()).inc();
         ACCESS.info("stream={} target={} opened={} end=\"{}\" up={} down={} duration_ms={}", stream.id(),
-                stream.target(), stream.wasOpened(), result, stream.bytesFromSocket(), stream.bytesToSocket(),
+                stream.target(), stream.wasOpened(), result, stream.bytesToSocket(), stream.bytesFromSocket(),
                 stream.durationMillis());
     }
 
@@ -222,8 +259,20 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
 
     /** Whether the agent holds a link that takes new streams; any thread. */
     public boolean isConnected() {
+        return notReadyBecause() == null;
+    }
+
+    /** Why {@code /readyz} says 503, or {@code null} while a link takes new streams; any thread. */
+    private String notReadyBecause() {
         ServerSet set = servers;
-        return set != null && set.isReady();
+        if (set == null) {
+            return "starting";
+        }
+        if (set.isDraining()) {
+            return "draining (shutting down)";
+        }
+        return set.isReady() ? null : "not linked to a server (" + config.serverAddresses().size()
+                + " address(es) tried in turn, see the log)";
     }
 
     public int healthPort() {
@@ -269,6 +318,9 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
         }
         if (resolver != null) {
             resolver.shutdownNow();
+        }
+        if (tls != null) {
+            tls.close();
         }
     }
 }

@@ -118,7 +118,9 @@ class DialerTest {
             CompletableFuture<StreamResult> ended = new CompletableFuture<>();
             TunnelLink link = new TunnelLink(linkChannel, "server", TunnelSettings.DEFAULT, TunnelSettings.DEFAULT,
                     (l, stream, result) -> ended.complete(result));
-            Dialer dialer = new Dialer(resolver, 10_000, new DestinationPolicy(List.of(), List.of(), 0));
+            List<String> timed = new CopyOnWriteArrayList<>();
+            Dialer dialer = new Dialer(resolver, 10_000, new DestinationPolicy(List.of(), List.of(), 0),
+                    (result, nanos) -> timed.add(result + (nanos > 0 ? "" : " without a duration")));
             linkChannel.eventLoop().submit(() -> dialer.dial(link.newStream(1, "127.0.0.1:" + closed, "test"),
                     new DialFrame(1, "127.0.0.1", closed, 10_000))).sync();
 
@@ -128,6 +130,7 @@ class DialerTest {
                 assertThat(result.code()).isEqualTo(TunnelErrorCode.CONNECTION_REFUSED);
             });
             assertThat(link.streamCount()).isZero();
+            assertThat(timed).as("the dial-duration histogram's observation").containsExactly("connection_refused");
             linkChannel.close().sync();
         } finally {
             resolver.shutdownNow();

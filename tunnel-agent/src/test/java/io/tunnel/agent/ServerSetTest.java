@@ -231,6 +231,30 @@ class ServerSetTest {
     }
 
     @Test
+    void relinkingReplacesEveryLinkAndTheOldOnesDrain() {
+        start(false);
+        Attempt a = last();
+        FakeLink old = a.establish("s1", 1);
+        run();
+
+        set.relink("new TLS material");
+        run();
+        assertThat(old.goAways).containsExactly("new TLS material");
+        assertThat(set.links()).singleElement().extracting(ServerSet.LinkStatus::state)
+                .isEqualTo(ServerSet.State.AGENT_GOING_AWAY);
+        advance(1_000);
+        assertThat(attempts).as("its successor is dialled after the first delay").hasSize(2);
+        last().establish("s1", 1);
+        run();
+        assertThat(set.isReady()).as("the same server id: the old link no longer counts").isTrue();
+
+        a.connection().closed("connection closed");
+        run();
+        assertThat(set.links()).singleElement().extracting(ServerSet.LinkStatus::state)
+                .isEqualTo(ServerSet.State.ACTIVE);
+    }
+
+    @Test
     void theAimIsTheHighestCountAmongTheServersLinked() {
         start(false);
         Attempt a = last();

@@ -2,9 +2,8 @@ package io.tunnel.server;
 
 import io.netty.util.NetUtil;
 import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.net.Addresses;
 import io.tunnel.core.protocol.AgentIdentifiers;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +52,7 @@ final class AgentsView {
             List<Link> links = new ArrayList<>(handlers.size());
             for (ServerLinkHandler handler : handlers) {
                 TunnelLink link = handler.link();
-                links.add(new Link(handler.linkId(), address(handler.remoteAddress()),
+                links.add(new Link(handler.linkId(), Addresses.text(handler.remoteAddress()),
                         handler.connectedSince().toString(), Identifiers.of(handler.identifiers()),
                         link.openStreams(), link.dataBytesSent(), link.dataBytesReceived(),
                         !handler.acceptsStreams(), handler.isSuspect()));
@@ -63,8 +62,4 @@ final class AgentsView {
         return agents;
     }
 
-    private static String address(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? NetUtil.toSocketAddressString(inet)
-                : String.valueOf(address);
-    }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.PeerCredentials;
 import io.netty.util.AttributeKey;
+import io.tunnel.core.net.Addresses;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -21,7 +22,7 @@ final class FrontendClient {
     /** The client of {@code channel}, for a log line. */
     static String describe(Channel channel) {
         String name = channel.attr(NAME).get();
-        return name != null ? name : String.valueOf(channel.remoteAddress());
+        return name != null ? name : Addresses.text(channel.remoteAddress());
     }
 
     /** Names the client of a connection accepted on the Unix socket at {@code socket}; once, when it is accepted. */

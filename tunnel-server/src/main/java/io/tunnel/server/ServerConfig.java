@@ -5,6 +5,7 @@ import io.tunnel.core.tls.TlsProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything a {@link TunnelServer} needs, fixed before it starts.
@@ -58,5 +59,9 @@ public record ServerConfig(
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {
+        /** The files, watched for rotation. */
+        public List<Path> files() {
+            return List.of(cert, key, caCert);
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkHandshakeHandler;
 import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.net.Addresses;
 import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
@@ -68,7 +69,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
     protected void handshakeTimedOut(ChannelHandlerContext ctx) {
         if (!refused && failures.agentRefused(AgentRefusal.TIMEOUT)) {
             LOG.warn("agent connection {} from {}: no handshake within {} ms, closing",
-                    ctx.channel().id().asShortText(), ctx.channel().remoteAddress(),
+                    ctx.channel().id().asShortText(), Addresses.text(ctx.channel().remoteAddress()),
                     LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
         }
     }
@@ -80,7 +81,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
                 refused = true;
                 if (failures.tlsFailed(HandshakeFailures.AGENT, TlsFailureCause.of(handshake.cause()))) {
                     LOG.warn("agent connection from {} refused: TLS handshake failed: {}",
-                            ctx.channel().remoteAddress(), TlsFailureCause.summary(handshake.cause()));
+                            Addresses.text(ctx.channel().remoteAddress()), TlsFailureCause.summary(handshake.cause()));
                 }
                 ctx.close();
                 return;
@@ -90,7 +91,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
                 refused = true;
                 if (failures.agentRefused(AgentRefusal.CERTIFICATE)) {
                     LOG.warn("agent connection from {} refused: certificate lacks clientAuth usage or an agent id",
-                            ctx.channel().remoteAddress());
+                            Addresses.text(ctx.channel().remoteAddress()));
                 }
                 ctx.close();
                 return;
@@ -122,7 +123,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             ReferenceCountUtil.release(msg);
             if (failures.agentRefused(AgentRefusal.NO_HELLO)) {
                 LOG.warn("agent {} from {} refused: first frame is not HELLO", agentId,
-                        ctx.channel().remoteAddress());
+                        Addresses.text(ctx.channel().remoteAddress()));
             }
             goAway(ctx, TunnelErrorCode.PROTOCOL_ERROR, "expected HELLO first");
             return;
@@ -131,7 +132,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             refused = true;
             if (failures.agentRefused(AgentRefusal.VERSION)) {
                 LOG.warn("agent {} from {} speaks protocol version {}, this server {}: refused", agentId,
-                        ctx.channel().remoteAddress(), hello.version(), ProtocolConstants.VERSION);
+                        Addresses.text(ctx.channel().remoteAddress()), hello.version(), ProtocolConstants.VERSION);
             }
             goAway(ctx, TunnelErrorCode.UNSUPPORTED_VERSION, "server speaks version " + ProtocolConstants.VERSION);
             return;
@@ -144,7 +145,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
         ServerLinkHandler linked = registry.add(handler, config.routing().agentReplicas());
         if (linked != null) {
             LOG.warn("agent {} from {} refused: already linked from {} (link {}); --agent-replicas allows several "
-                    + "links per agent", agentId, ctx.channel().remoteAddress(), linked.remoteAddress(),
+                    + "links per agent", agentId, Addresses.text(ctx.channel().remoteAddress()), Addresses.text(linked.remoteAddress()),
                     linked.linkId());
             goAway(ctx, TunnelErrorCode.CANCEL, "agent id already linked to this server");
             return;
@@ -153,7 +154,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
         ctx.pipeline().replace(this, PipelineNames.LINK, handler);
         LOG.info("agent {} connected from {} ({}), identifiers \"{}\", {} agent link(s) connected", agentId,
-                ctx.channel().remoteAddress(), ctx.channel().id().asShortText(), identifiers, registry.size());
+                Addresses.text(ctx.channel().remoteAddress()), ctx.channel().id().asShortText(), identifiers, registry.size());
     }
 
     /** The identifiers the link is routed by: what HELLO claims, as far as it parses and the claims file allows. */
@@ -163,13 +164,13 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             claimed = AgentIdentifiers.parseHello(attributes);
         } catch (IllegalArgumentException e) {
             LOG.warn("agent {} from {}: identifiers not understood ({}), linked without identifiers", agentId,
-                    ctx.channel().remoteAddress(), e.getMessage());
+                    Addresses.text(ctx.channel().remoteAddress()), e.getMessage());
             return AgentIdentifiers.NONE;
         }
         AgentClaims.Restriction restriction = config.routing().claims().restrict(agentId, claimed);
         if (!restriction.refused().isEmpty()) {
             LOG.warn("agent {} from {}: claims not allowed by --agent-claims-file dropped: \"{}\"", agentId,
-                    ctx.channel().remoteAddress(), restriction.refused());
+                    Addresses.text(ctx.channel().remoteAddress()), restriction.refused());
         }
         return restriction.kept();
     }
@@ -183,7 +184,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
         if (!FatalErrors.report(ctx, cause) && !refused && agentId != null
                 && failures.agentRefused(AgentRefusal.ERROR)) {
             // Before TLS completed, the failed handshake is reported and counted on its own (it follows the error).
-            LOG.warn("agent connection from {} closed during the handshake: {}", ctx.channel().remoteAddress(),
+            LOG.warn("agent connection from {} closed during the handshake: {}", Addresses.text(ctx.channel().remoteAddress()),
                     cause.toString());
         }
         ctx.close();

@@ -11,6 +11,9 @@ import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
+import io.tunnel.core.net.Addresses;
+import io.tunnel.core.rotation.ReloadingTls;
+import io.tunnel.core.rotation.TlsReloadCounter;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
@@ -51,6 +54,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     private Channel sniChannel;
     private HealthServer health;
     private volatile ServerDrain drain;
+    /** The TLS material, reloaded when its files change (new connections use the new one). */
+    private ReloadingTls agentTls;
+    private ReloadingTls frontendTls;
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
@@ -60,19 +66,26 @@ public final class TunnelServer implements AutoCloseable, Drainable {
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
     public TunnelServer start() throws SSLException, InterruptedException {
-        SslContext frontendSsl = config.frontendTls() == null ? null : TlsContexts.mutualServer(
-                config.frontendTls().cert(), config.frontendTls().key(), config.frontendTls().caCert(),
-                config.frontendTlsProvider(), false);
-        SslContext agentSsl = TlsContexts.mutualServer(config.agentTls().cert(), config.agentTls().key(),
-                config.agentTls().caCert(), config.tlsProvider(), true);
+        TlsReloadCounter reloads = new TlsReloadCounter(metrics.registry(), "tunnel_server_tls_reloads_total");
+        ServerConfig.TlsFiles agent = config.agentTls();
+        agentTls = ReloadingTls.start("agent port", agent.files(),
+                () -> TlsContexts.mutualServer(agent.cert(), agent.key(), agent.caCert(), config.tlsProvider(), true),
+                reloads);
+        ServerConfig.TlsFiles frontend = config.frontendTls();
+        if (frontend != null) {
+            frontendTls = ReloadingTls.start("frontend", frontend.files(), () -> TlsContexts.mutualServer(
+                    frontend.cert(), frontend.key(), frontend.caCert(), config.frontendTlsProvider(), false), reloads);
+        }
+        SslContext frontendSsl = frontendTls == null ? null : frontendTls.context();
+        SslContext agentSsl = agentTls.context();
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(0, "server-io");
         handshakeFailures.scheduleReports(bossGroup);
         caps.scheduleReports(bossGroup);
         try {
-            agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
+            agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress(), "--agent-port");
             if (config.frontendAddress() != null) {
-                frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+                frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress(), "--server-port");
             }
             if (config.uds() != null) {
                 udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, workerGroup,
@@ -82,9 +95,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
             }
             if (config.sni() != null) {
                 sniChannel = bind(SniFrontend.bootstrap(bossGroup, workerGroup, config.sni(), config.headerTimeout(),
-                        this::countChoosing, accessLog), config.sni().address());
+                        this::countChoosing, accessLog), config.sni().address(), "--sni-port");
             }
-            health = HealthServer.start(bossGroup, config.healthAddress(), this::isReady, metrics.registry(),
+            health = HealthServer.start(bossGroup, config.healthAddress(), this::notReadyBecause, metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
         } catch (RuntimeException | InterruptedException e) {
             close();
@@ -172,11 +185,13 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         };
     }
 
-    private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
+    /** Binds {@code address}, or fails with a line naming the flag that chose it ({@code --server-port 8090 …}). */
+    private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address, String flag)
+            throws InterruptedException {
         ChannelFuture future = bootstrap.bind(address).await();
         if (!future.isSuccess()) {
-            throw new IllegalStateException("cannot bind " + address + ": " + future.cause().getMessage(),
-                    future.cause());
+            throw new IllegalStateException("cannot listen on " + flag + " " + address.getPort() + " ("
+                    + Addresses.text(address) + "): " + future.cause().getMessage(), future.cause());
         }
         return future.channel();
     }
@@ -200,8 +215,16 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     }
 
     /** Ready ({@code /readyz} 200) while not draining and an agent link takes new streams; any thread. */
-    private boolean isReady() {
-        return drain == null && registry.all().stream().anyMatch(ServerLinkHandler::acceptsStreams);
+    private String notReadyBecause() {
+        if (drain != null) {
+            return "draining (shutting down)";
+        }
+        List<ServerLinkHandler> links = registry.all();
+        if (links.isEmpty()) {
+            return "no agent linked";
+        }
+        return links.stream().anyMatch(ServerLinkHandler::acceptsStreams) ? null
+                : "none of the " + links.size() + " agent link(s) takes new streams (going away)";
     }
 
     /** Agent links currently connected. */
@@ -266,6 +289,12 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (frontendTls != null) {
+            frontendTls.close();
+        }
+        if (agentTls != null) {
+            agentTls.close();
         }
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** {@code /agents} on the health port, as JSON, and the per-agent series of {@code /metrics}. */
 class AgentsViewTest {
     private final LinkFixture fixture = new LinkFixture();
-    private final EmbeddedChannel health = new EmbeddedChannel(HealthServer.handler(() -> true,
+    private final EmbeddedChannel health = new EmbeddedChannel(HealthServer.handler(() -> null,
             fixture.metrics.registry(), List.of(new HealthServer.JsonRoute(TunnelServer.AGENTS_PATH,
                     () -> AgentsView.of(fixture.registry)))));
 
