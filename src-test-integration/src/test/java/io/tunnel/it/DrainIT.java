@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,7 +30,7 @@ class DrainIT {
     private static final long MILLIS = 4_000;
 
     static TestPki pki;
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the processes' logs
     Path tmp;
     TunnelFixture tunnel;
     HttpDestination http;
@@ -82,7 +83,7 @@ class DrainIT {
         tunnel.server().awaitLogSince(mark, "SIGTERM: draining", Duration.ofSeconds(10));
         Await.until("/readyz 503", Duration.ofSeconds(10),
                 () -> tunnel.status(tunnel.healthPort(), "/readyz") == 503);
-        assertThat(canConnect(tunnel.frontendPort())).as("the frontend listener is closed").isFalse();
+        Await.until("the frontend listener closed", Duration.ofSeconds(10), () -> !canConnect(tunnel.frontendPort()));
         assertThat(tunnel.server().isAlive()).as("a stream is still running").isTrue();
 
         assertThat(running.get(30, TimeUnit.SECONDS)).isEqualTo(Pattern.Digest.of(BYTES).toString());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +33,7 @@ class RoutingIT {
     /** Requests to a name both agents claimed: by chance alone all would go to agent-1 once in 2^10. */
     private static final int REQUESTS = 10;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the processes' logs
     static Path tmp;
     static TestPki pki;
     static TunnelFixture tunnel;

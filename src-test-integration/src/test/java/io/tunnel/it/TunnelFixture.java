@@ -190,7 +190,9 @@ public final class TunnelFixture implements AutoCloseable {
         List<String> args = new ArrayList<>();
         flags.forEach((flag, value) -> {
             args.add(flag);
-            args.add(value);
+            if (value != null) {
+                args.add(value);
+            }
         });
         JavaProcess started = JavaProcess.start("agent-" + (++agentStarts), Jars.AGENT, logDir, agentWrapper, args);
         processes.add(started);
@@ -198,12 +200,15 @@ public final class TunnelFixture implements AutoCloseable {
         return started;
     }
 
+    /** Flags with their values; a flag followed by another flag (or nothing) is a switch, kept without a value. */
     private static void putPairs(Map<String, String> flags, List<String> pairs) {
-        if (pairs.size() % 2 != 0) {
-            throw new IllegalArgumentException("agent flags come in flag/value pairs: " + pairs);
-        }
-        for (int i = 0; i < pairs.size(); i += 2) {
-            flags.put(pairs.get(i), pairs.get(i + 1));
+        for (int i = 0; i < pairs.size(); i++) {
+            String flag = pairs.get(i);
+            if (!flag.startsWith("--")) {
+                throw new IllegalArgumentException("agent flags come as flags, each with its value: " + pairs);
+            }
+            boolean isSwitch = i + 1 == pairs.size() || pairs.get(i + 1).startsWith("--");
+            flags.put(flag, isSwitch ? null : pairs.get(++i));
         }
     }
 
