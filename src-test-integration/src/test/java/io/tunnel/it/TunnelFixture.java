@@ -17,12 +17,13 @@ import java.util.regex.Matcher;
 public final class TunnelFixture implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String SERVER_PORTS =
-            "frontend (\\d+) \\((PLAINTEXT|mTLS)\\), agent port (\\d+), health port (\\d+)";
+            "frontend (\\d+|off) \\((PLAINTEXT|mTLS|Unix socket only)\\), agent port (\\d+), health port (\\d+)";
     private static final String AGENT_PORTS = "health port (\\d+)";
 
     private final TestPki pki;
     private final Path logDir;
     private final boolean plaintext;
+    private final boolean tcpFrontend;
     private final List<String> extraServerArgs;
     private final List<String> extraAgentArgs;
     private final List<String> serverWrapper;
@@ -42,6 +43,7 @@ public final class TunnelFixture implements AutoCloseable {
         this.pki = b.pki;
         this.logDir = b.logDir;
         this.plaintext = b.plaintext;
+        this.tcpFrontend = b.tcpFrontend;
         this.extraServerArgs = b.serverArgs;
         this.extraAgentArgs = b.agentArgs;
         this.serverWrapper = b.serverWrapper;
@@ -58,6 +60,7 @@ public final class TunnelFixture implements AutoCloseable {
         private final TestPki pki;
         private final Path logDir;
         private boolean plaintext;
+        private boolean tcpFrontend = true;
         private final List<String> serverArgs = new ArrayList<>();
         private final List<String> agentArgs = new ArrayList<>();
         private List<String> serverWrapper = List.of();
@@ -72,6 +75,12 @@ public final class TunnelFixture implements AutoCloseable {
 
         public Builder plaintextFrontend() {
             this.plaintext = true;
+            return this;
+        }
+
+        /** No TCP frontend: give the server {@code --uds-name} in {@link #serverArgs}; {@link #frontendPort()} is -1. */
+        public Builder withoutTcpFrontend() {
+            this.tcpFrontend = false;
             return this;
         }
 
@@ -125,15 +134,15 @@ public final class TunnelFixture implements AutoCloseable {
 
     private void startServer(int frontend, int agentListener, int health) throws IOException {
         List<String> args = new ArrayList<>(List.of(
-                "--server-port", Integer.toString(frontend), "--server-bind-address", "127.0.0.1",
+                "--server-port", Integer.toString(Math.max(frontend, 0)), "--server-bind-address", "127.0.0.1",
                 "--agent-port", Integer.toString(agentListener), "--agent-bind-address", "0.0.0.0",
                 "--health-port", Integer.toString(health), "--health-bind-address", "0.0.0.0",
                 "--cluster-cert", pki.cert("agent", "proxy-master").toString(),
                 "--cluster-key", pki.key("agent", "proxy-master").toString(),
                 "--cluster-ca-cert", pki.ca("agent").toString()));
-        if (plaintext) {
+        if (tcpFrontend && plaintext) {
             args.add("--allow-plaintext-frontend");
-        } else {
+        } else if (tcpFrontend) {
             args.addAll(List.of(
                     "--server-cert", pki.cert("master", "proxy-master").toString(),
                     "--server-key", pki.key("master", "proxy-master").toString(),
@@ -143,7 +152,7 @@ public final class TunnelFixture implements AutoCloseable {
         server = JavaProcess.start("server-" + (++serverStarts), Jars.SERVER, logDir, serverWrapper, args);
         processes.add(server);
         Matcher m = server.awaitLog(SERVER_PORTS, START_TIMEOUT);
-        frontendPort = Integer.parseInt(m.group(1));
+        frontendPort = m.group(1).equals("off") ? -1 : Integer.parseInt(m.group(1));
         agentPort = Integer.parseInt(m.group(3));
         healthPort = Integer.parseInt(m.group(4));
     }

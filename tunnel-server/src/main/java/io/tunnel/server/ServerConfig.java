@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * Everything a {@link TunnelServer} needs, fixed before it starts.
  *
- * @param frontendAddress   where HTTP CONNECT clients connect
+ * @param frontendAddress   where HTTP CONNECT clients connect over TCP; {@code null} if only on the Unix socket
  * @param frontendTls       certificate, key and client CA of the frontend; {@code null} for a plaintext frontend
  * @param agentAddress      where agents connect
  * @param agentTls          certificate, key and cluster CA of the agent port
@@ -28,6 +28,9 @@ import java.time.Duration;
  * @param serverCount       how many servers agents should hold links to, sent in HELLO_ACK
  * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the server exits
  * @param shutdownDelay     after SIGTERM, how long the listeners stay open while {@code /readyz} says 503
+ * @param uds               the frontend on a Unix domain socket, or {@code null}
+ * @param caps              caps on connections and the frontend's TLS handshake timeout
+ * @param sni               the SNI passthrough frontend; {@code null} without one
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -48,7 +51,10 @@ public record ServerConfig(
         String serverId,
         int serverCount,
         Duration gracefulShutdownTimeout,
-        Duration shutdownDelay) {
+        Duration shutdownDelay,
+        UdsConfig uds,
+        CapsConfig caps,
+        SniConfig sni) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

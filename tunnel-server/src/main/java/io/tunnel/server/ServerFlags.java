@@ -46,7 +46,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         boolean allowPlaintext;
 
         @Parameter(names = "--header-timeout", converter = DurationConverter.class,
-                description = "Time a client has to send its complete CONNECT request head")
+                description = "Time a client has to send its complete CONNECT request head (on the SNI port: "
+                        + "its ClientHello)")
         Duration headerTimeout = Duration.ofSeconds(10);
     }
 
@@ -188,10 +189,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Routing routing = new Routing();
     final Fleet fleet = new Fleet();
     final Misc misc = new Misc();
+    final UdsFlags uds = new UdsFlags();
+    final CapsFlags caps = new CapsFlags();
+    final SniFlags sni = new SniFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, fleet, misc};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -207,9 +211,9 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
             problems.add("--allow-plaintext-frontend contradicts --server-cert, --server-key and --server-ca-cert: "
                     + "give either");
         }
-        if (!anyTls && !frontend.allowPlaintext) {
+        if (!anyTls && !frontend.allowPlaintext && !uds.enabled()) {
             problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
-                    + "or --allow-plaintext-frontend");
+                    + "or --allow-plaintext-frontend, or --uds-name");
         }
         LinkFlags.checkPort(problems, "--server-port", frontend.port, 0);
         LinkFlags.checkPort(problems, "--agent-port", agent.port, 0);
@@ -229,6 +233,9 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
         agent.link.check(problems);
         routing.check(problems);
+        uds.check(problems);
+        caps.check(problems, anyTls, frontend.headerTimeout);
+        sni.check(problems);
         return problems;
     }
 
@@ -238,8 +245,10 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
         LinkFlags link = agent.link;
         TunnelSettings settings = link.settings(limits.maxStreamsPerAgent);
+        // With --uds-name alone (no TLS files, no --allow-plaintext-frontend) the Unix socket is the only frontend.
+        boolean tcpFrontend = frontendTls != null || frontend.allowPlaintext;
         return new ServerConfig(
-                new InetSocketAddress(frontend.bindAddress, frontend.port), frontendTls,
+                tcpFrontend ? new InetSocketAddress(frontend.bindAddress, frontend.port) : null, frontendTls,
                 new InetSocketAddress(agent.bindAddress, agent.port),
                 new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
@@ -248,7 +257,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
                 routing.toConfig(),
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
-                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay);
+                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),
+                sni.toConfig());
     }
 
     private static boolean isServerId(String id) {

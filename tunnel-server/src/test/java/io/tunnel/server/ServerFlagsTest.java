@@ -14,7 +14,7 @@ class ServerFlagsTest {
     @TempDir
     Path dir;
 
-    private static ServerFlags parse(String... args) {
+    static ServerFlags parse(String... args) {
         ServerFlags flags = new ServerFlags();
         String[] all = new String[args.length + 7];
         System.arraycopy(new String[] {"--allow-plaintext-frontend", "--cluster-cert", "c", "--cluster-key", "k",

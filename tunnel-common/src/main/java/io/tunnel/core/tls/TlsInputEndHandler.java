@@ -16,15 +16,13 @@ import javax.net.ssl.SSLEngine;
  * only with an {@link SslCloseCompletionEvent}, which is not reliable for this: OpenSSL's engine fires it, once, as
  * soon as our own close_notify makes every later unwrap report {@code CLOSED}, and then never again. So the engine's
  * inbound side is checked after each read.
+ *
+ * <p>The {@link SslHandler} may join the pipeline after this handler (the server's frontend adds it when the client's
+ * first bytes arrive); until it does, there is no TLS input to end.
  */
 public final class TlsInputEndHandler extends ChannelInboundHandlerAdapter {
     private SSLEngine engine;
     private boolean ended;
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        engine = ctx.pipeline().get(SslHandler.class).engine();
-    }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -48,6 +46,13 @@ public final class TlsInputEndHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fireIfInputEnded(ChannelHandlerContext ctx) {
+        if (engine == null) {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                return;
+            }
+            engine = ssl.engine();
+        }
         if (!ended && engine.isInboundDone()) {
             ended = true;
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);

@@ -14,6 +14,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -22,6 +23,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.ServerDomainSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.logging.InternalLogger;
@@ -67,6 +69,20 @@ public final class Transports {
     /** The server socket channel class of the transport {@code group} runs: epoll or NIO. */
     public static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
         return isEpoll(group) ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * The Unix domain socket server channel class for {@code group}, which must run epoll: Netty serves domain sockets
+     * on its native transports only.
+     *
+     * @throws IllegalStateException if {@code group} runs NIO (epoll did not load: the reason is in the message)
+     */
+    public static Class<? extends ServerDomainSocketChannel> serverDomainSocketChannel(EventLoopGroup group) {
+        if (!isEpoll(group)) {
+            throw new IllegalStateException("a Unix domain socket needs the native epoll transport (Linux), "
+                    + "which did not load: " + Epoll.unavailabilityCause());
+        }
+        return EpollServerDomainSocketChannel.class;
     }
 
     private static boolean isEpoll(EventLoopGroup group) {
@@ -149,17 +165,19 @@ public final class Transports {
     /**
      * Closes a socket abortively: its peer sees a reset (TCP RST through {@code SO_LINGER} 0), never a clean end, and a
      * TLS socket sends no close_notify (the close starts below the {@link SslHandler}), so a peer that reads until the
-     * end of the stream can tell truncation from completion.
+     * end of the stream can tell truncation from completion. A Unix domain socket has no reset: it is just closed.
      */
     public static ChannelFuture abort(Channel channel) {
         if (!channel.isOpen()) {
             return channel.newSucceededFuture();
         }
-        try {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-        } catch (ChannelException e) {
-            // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
-            LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
+        if (channel instanceof SocketChannel) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                // Some systems refuse the option on a socket the peer already reset; it is closed all the same.
+                LOG.debug("{}: SO_LINGER not set: {}", channel, e.toString());
+            }
         }
         ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
         return tls != null ? tls.close() : channel.close();
