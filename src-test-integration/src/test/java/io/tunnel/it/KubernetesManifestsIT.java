@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,8 +57,8 @@ class KubernetesManifestsIT {
     private static final Pattern EGRESS_MOUNT_COMMENT = Pattern.compile("^#\\s+(/\\S+)\\s+the Secret (\\S+)",
             Pattern.MULTILINE);
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
-    private static final Pattern SERVER_PORTS =
-            Pattern.compile("frontend (\\d+) \\((PLAINTEXT|mTLS)\\), agent port (\\d+), health port (\\d+)");
+    private static final Pattern SERVER_PORTS = Pattern.compile(
+            "frontend (\\d+|off) \\((PLAINTEXT|mTLS|Unix socket only)\\), agent port (\\d+), health port (\\d+)");
 
     /** A Secret as pki-tool export wrote it. */
     record Secret(String type, Map<String, byte[]> data) {
@@ -146,7 +149,7 @@ class KubernetesManifestsIT {
             assertThat(doc.kind()).isEqualTo("Secret");
             assertThat(doc.namespace()).isEqualTo(namespace);
             Map<String, byte[]> data = new LinkedHashMap<>();
-            doc.node().path("data").fields().forEachRemaining(
+            doc.node().path("data").properties().forEach(
                     e -> data.put(e.getKey(), Base64.getDecoder().decode(e.getValue().asText())));
             secrets.put(doc.name(), new Secret(doc.node().path("type").asText(), data));
         }
@@ -217,8 +220,11 @@ class KubernetesManifestsIT {
                 String dir = file.getParent().toString();
                 JsonNode mount = c.mountAt(dir).orElseThrow(() -> new AssertionError(c + ": " + flag + " " + value
                         + " is not in a directory a volume is mounted at"));
-                String secretName = c.pod().volume(mount.path("name").asText())
-                        .map(v -> v.path("secret").path("secretName").asText(null)).orElse(null);
+                JsonNode volume = c.pod().volume(mount.path("name").asText()).orElseThrow();
+                if (volume.has("emptyDir")) {
+                    return; // a file the process makes, such as --uds-name's socket
+                }
+                String secretName = volume.path("secret").path("secretName").asText(null);
                 assertThat(secretName).as("%s: %s lies in a Secret volume", c, flag).isNotNull();
                 Secret secret = secrets.get(secretName);
                 assertThat(secret).as("%s: Secret %s of %s is one pki-tool export writes %s", c, secretName, flag,
@@ -314,14 +320,8 @@ class KubernetesManifestsIT {
     private static Pod podSelectedBy(Doc service) {
         JsonNode selector = service.node().path("spec").path("selector");
         assertThat(selector.size()).as("%s: a selector", service).isPositive();
-        List<Pod> pods = manifests.pods().stream().filter(p -> {
-            boolean all = true;
-            for (var it = selector.fields(); it.hasNext(); ) {
-                var e = it.next();
-                all &= e.getValue().asText().equals(p.labels().path(e.getKey()).asText(null));
-            }
-            return all;
-        }).toList();
+        List<Pod> pods = manifests.pods().stream().filter(p -> selector.properties().stream()
+                .allMatch(e -> e.getValue().asText().equals(p.labels().path(e.getKey()).asText(null)))).toList();
         assertThat(pods).as("%s: selects one workload", service).hasSize(1);
         return pods.get(0);
     }
@@ -591,63 +591,125 @@ class KubernetesManifestsIT {
     }
 
     @Test
-    void theManifestsArgumentsStartAServerAndAnAgentThatCarryAConnect() throws IOException {
+    void theServersArgumentsStartAServerThatCarriesTheKubeApiserversConnectOverMtls() throws IOException {
         Tunnel serverSpec = tunnels.stream().filter(t -> t.isServer() && t.flags().containsKey("--server-cert"))
                 .findFirst().orElseThrow(() -> new AssertionError("a tunnel-server with a TCP mTLS frontend"));
-        Tunnel agentSpec = tunnels.stream().filter(Tunnel::isAgent).findFirst().orElseThrow();
-        Path logs = work.resolve("logs");
+        try (RunningPair pair = RunningPair.start(serverSpec, work.resolve("run-tcp"))) {
+            assertThat(pair.ports().group(2)).isEqualTo("mTLS");
+            Path egress = KUBERNETES.resolve("egress-selector").resolve("tcp-mtls.yaml");
+            Map<String, Path> tls = egressTlsFiles(egress, clusterSelection(egress).at(
+                    "/connection/transport/tcp/tlsConfig"));
+            Commands.Result r = Commands.run(Duration.ofSeconds(30), List.of("curl", "-sS", "-p", "-o", "/dev/null",
+                    "-w", "%{http_code}", "--max-time", "20",
+                    "--proxy-cacert", tls.get("caBundle").toString(),
+                    "--proxy-cert", tls.get("clientCert").toString(),
+                    "--proxy-key", tls.get("clientKey").toString(),
+                    "-x", "https://localhost:" + pair.ports().group(1),
+                    "http://127.0.0.1:" + pair.health() + "/healthz"));
+            assertThat(r.stdout()).as("a CONNECT with the kube-apiserver's files: %s", r).isEqualTo("200");
+        }
+    }
 
-        List<String> serverArgs = runnableArgs(serverSpec, Map.of("--server-port", "0", "--agent-port", "0",
-                "--health-port", "0"));
-        serverArgs.addAll(List.of("--server-bind-address", "127.0.0.1", "--agent-bind-address", "127.0.0.1",
-                "--health-bind-address", "127.0.0.1"));
-        try (JavaProcess server = JavaProcess.start("server", Jars.SERVER, logs, serverArgs)) {
-            Matcher ports = server.awaitLog(SERVER_PORTS.pattern(), TunnelFixture.START_TIMEOUT);
-            assertThat(ports.group(2)).isEqualTo("mTLS");
-            int frontend = Integer.parseInt(ports.group(1));
-            int health = Integer.parseInt(ports.group(4));
-            List<String> agentArgs = runnableArgs(agentSpec, Map.of("--proxy-server-host", "localhost",
-                    "--proxy-server-port", ports.group(3), "--health-server-port", "0"));
-            agentArgs.addAll(List.of("--health-server-bind-address", "127.0.0.1"));
-            try (JavaProcess agent = JavaProcess.start("agent", Jars.AGENT, logs, agentArgs)) {
-                Await.until("the server ready: the agent linked", TunnelFixture.START_TIMEOUT,
-                        () -> HealthPages.status(health, "/readyz") == 200);
-                Path egress = KUBERNETES.resolve("egress-selector").resolve("tcp-mtls.yaml");
-                Map<String, Path> tls = egressTlsFiles(egress, clusterSelection(egress).at(
-                        "/connection/transport/tcp/tlsConfig"));
-                Commands.Result r = Commands.run(Duration.ofSeconds(30), List.of("curl", "-sS", "-o", "/dev/null",
-                        "-w", "%{http_code}", "--max-time", "20",
-                        "--proxy-cacert", tls.get("caBundle").toString(),
-                        "--proxy-cert", tls.get("clientCert").toString(),
-                        "--proxy-key", tls.get("clientKey").toString(),
-                        "-x", "https://localhost:" + frontend,
-                        "http://127.0.0.1:" + health + "/healthz"));
-                assertThat(r.stdout()).as("a CONNECT with the kube-apiserver's files: %s", r).isEqualTo("200");
-                assertThat(agent.isAlive()).isTrue();
+    @Test
+    void theSidecarsArgumentsStartAServerThatCarriesTheKubeApiserversConnectOverItsSocket() throws IOException {
+        Tunnel serverSpec = tunnels.stream().filter(t -> t.isServer() && t.flags().containsKey("--uds-name"))
+                .findFirst().orElseThrow(() -> new AssertionError("a tunnel-server with --uds-name"));
+        // A short root: a Unix socket's path holds at most 107 bytes.
+        Path root = Files.createTempDirectory("tunnel-k8s-");
+        try (RunningPair pair = RunningPair.start(serverSpec, root)) {
+            assertThat(pair.ports().group(1)).as("no TCP frontend").isEqualTo("off");
+            Path socket = Path.of(pair.serverArgs().get(pair.serverArgs().indexOf("--uds-name") + 1));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)))
+                    .as("--uds-mode %s", serverSpec.value("--uds-mode").orElseThrow())
+                    .isEqualTo(PosixFilePermissions.toString(permissions(serverSpec.value("--uds-mode").orElseThrow())));
+            try (UnixSocketClient client = UnixSocketClient.connect(socket)) {
+                assertThat(client.connectLikeKubeApiserver("127.0.0.1:" + pair.health()))
+                        .startsWith("HTTP/1.1 200 ");
+            }
+        } finally {
+            TestDirs.fresh(root);
+            Files.delete(root);
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(String octal) {
+        int mode = Integer.parseInt(octal, 8);
+        Set<PosixFilePermission> set = new HashSet<>();
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ … OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << (bits.length - 1 - i))) != 0) {
+                set.add(bits[i]);
+            }
+        }
+        return set;
+    }
+
+    /** A server started with a manifest's args and the agent manifest's agent linked to it. */
+    private record RunningPair(JavaProcess server, JavaProcess agent, Matcher ports, List<String> serverArgs)
+            implements AutoCloseable {
+        /** Pod files under {@code root}, logs under {@code work} (kept after the run). */
+        static RunningPair start(Tunnel serverSpec, Path root) throws IOException {
+            Tunnel agentSpec = tunnels.stream().filter(Tunnel::isAgent).findFirst().orElseThrow();
+            List<String> serverArgs = runnableArgs(serverSpec, root, Map.of("--server-port", "0", "--agent-port", "0",
+                    "--health-port", "0"));
+            serverArgs.addAll(List.of("--server-bind-address", "127.0.0.1", "--agent-bind-address", "127.0.0.1",
+                    "--health-bind-address", "127.0.0.1"));
+            Path logs = work.resolve("logs-" + serverSpec.container().pod().owner().name());
+            JavaProcess server = JavaProcess.start("server", Jars.SERVER, logs, serverArgs);
+            try {
+                Matcher ports = server.awaitLog(SERVER_PORTS.pattern(), TunnelFixture.START_TIMEOUT);
+                List<String> agentArgs = runnableArgs(agentSpec, root, Map.of("--proxy-server-host", "localhost",
+                        "--proxy-server-port", ports.group(3), "--health-server-port", "0"));
+                agentArgs.addAll(List.of("--health-server-bind-address", "127.0.0.1"));
+                JavaProcess agent = JavaProcess.start("agent", Jars.AGENT, logs, agentArgs);
+                RunningPair pair = new RunningPair(server, agent, ports, serverArgs);
+                try {
+                    Await.until("the server ready: the agent linked", TunnelFixture.START_TIMEOUT,
+                            () -> HealthPages.status(pair.health(), "/readyz") == 200);
+                } catch (RuntimeException | Error e) {
+                    pair.close();
+                    throw e;
+                }
+                return pair;
+            } catch (RuntimeException | Error e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        int health() {
+            return Integer.parseInt(ports.group(4));
+        }
+
+        @Override
+        public void close() {
+            try {
+                agent.close();
+            } finally {
+                server.close();
             }
         }
     }
 
     /**
-     * A container's args as the process would get them in its pod: Secret volumes written out under {@code work}
-     * from the exported Secrets (and the paths into them rewritten), {@code $(VAR)} expanded, and the values of
-     * {@code overrides} (ports, the server's address) replaced.
+     * A container's args as the process would get them in its pod: its pod's volumes as directories under {@code pods}
+     * (and the paths into them rewritten), the Secret volumes filled from the exported Secrets, {@code $(VAR)}
+     * expanded, and the values of {@code overrides} (ports, the server's address) replaced.
      */
-    private static List<String> runnableArgs(Tunnel t, Map<String, String> overrides) throws IOException {
+    private static List<String> runnableArgs(Tunnel t, Path pods, Map<String, String> overrides) throws IOException {
         Container c = t.container();
-        Path root = work.resolve("pod-" + c.pod().owner().name() + "-" + c.name());
         Map<String, Path> mounted = new LinkedHashMap<>();
         for (JsonNode mount : c.mounts()) {
             JsonNode volume = c.pod().volume(mount.path("name").asText()).orElseThrow();
             String mountPath = mount.path("mountPath").asText();
-            Path dir = root.resolve(Path.of("/").relativize(Path.of(mountPath)));
+            Path dir = pods.resolve(c.pod().owner().name()).resolve(volume.path("name").asText());
             Files.createDirectories(dir);
             if (volume.has("secret")) {
                 for (var e : secrets.get(volume.path("secret").path("secretName").asText()).data().entrySet()) {
                     Files.write(dir.resolve(e.getKey()), e.getValue());
                 }
-                mounted.put(mountPath, dir);
             }
+            mounted.put(mountPath, dir);
         }
         Map<String, String> env = new HashMap<>();
         KubeManifests.stream(c.node().path("env")).forEach(e -> env.put(e.path("name").asText(),
@@ -664,6 +726,7 @@ class KubernetesManifestsIT {
             for (var m : mounted.entrySet()) {
                 if (v.startsWith(m.getKey() + "/")) {
                     v = m.getValue() + v.substring(m.getKey().length());
+                    break;
                 }
             }
             args.add(v);
