@@ -81,7 +81,7 @@ public final class KubeManifests {
             return node.path("image").asText();
         }
 
-        /** The image's repository name without registry, path and tag: {@code r.example.com/t/tunnel-agent:1} → tunnel-agent. */
+        /** The image's name without registry, path and tag: {@code r.example.com/t/tunnel-agent:1} → tunnel-agent. */
         public String imageName() {
             String image = image();
             String last = image.substring(image.lastIndexOf('/') + 1);

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,7 +44,8 @@ class KubernetesManifestsIT {
     /** Images of this project; every one is a target of deploy/Dockerfile. */
     private static final String OUR_REGISTRY = "registry.example.com/tunnel/";
     /** Names the test certificates carry: the manifests' addresses, and loopback for the run. */
-    private static final String SERVER_HOSTS = "localhost,127.0.0.1,tunnel.example.com,tunnel-server-clients.tunnel.svc";
+    private static final String SERVER_HOSTS =
+            "localhost,127.0.0.1,tunnel.example.com,tunnel-server-clients.tunnel.svc";
     /** Flag → the name of the containerPort it opens. */
     private static final Map<String, String> PORT_FLAGS = Map.of("--server-port", "connect", "--agent-port", "agent",
             "--health-port", "health", "--health-server-port", "health");
@@ -466,7 +466,8 @@ class KubernetesManifestsIT {
     }
 
     private static Optional<Long> jvmOptionMib(String options, String prefix) {
-        Matcher m = Pattern.compile("(?:^|\\s)" + Pattern.quote(prefix) + "(\\d+)([kKmMgG]?)(?:\\s|$)").matcher(options);
+        Matcher m = Pattern.compile("(?:^|\\s)" + Pattern.quote(prefix) + "(\\d+)([kKmMgG]?)(?:\\s|$)")
+                .matcher(options);
         if (!m.find()) {
             return Optional.empty();
         }
@@ -619,9 +620,9 @@ class KubernetesManifestsIT {
         try (RunningPair pair = RunningPair.start(serverSpec, root)) {
             assertThat(pair.ports().group(1)).as("no TCP frontend").isEqualTo("off");
             Path socket = Path.of(pair.serverArgs().get(pair.serverArgs().indexOf("--uds-name") + 1));
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)))
-                    .as("--uds-mode %s", serverSpec.value("--uds-mode").orElseThrow())
-                    .isEqualTo(PosixFilePermissions.toString(permissions(serverSpec.value("--uds-mode").orElseThrow())));
+            String mode = serverSpec.value("--uds-mode").orElseThrow();
+            assertThat(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)).as("--uds-mode %s", mode)
+                    .isEqualTo(permissions(mode));
             try (UnixSocketClient client = UnixSocketClient.connect(socket)) {
                 assertThat(client.connectLikeKubeApiserver("127.0.0.1:" + pair.health()))
                         .startsWith("HTTP/1.1 200 ");
