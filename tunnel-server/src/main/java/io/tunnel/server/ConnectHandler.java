@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.TunnelStream;
@@ -18,10 +19,11 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The CONNECT exchange of one frontend connection, until its tunnel opens: bounds the time to read the request
- * head, has the {@link AgentChooser} pick a link, moves the connection onto that link's event loop and asks the link
- * for a stream; refusals go through the connection's {@link FrontendAnswer}. Bytes and an end of input that arrive
- * after the head wait in {@link EarlyBytes} (the socket is no longer read) and reach the stream only if the dial
- * succeeds. Removes itself once the stream opened.
+ * head, has the {@link ProxyAuthenticator} say who sent it (or refuse it) before anything else, has the {@link
+ * AgentChooser} pick a link, moves the connection onto that link's event loop and asks the link for a stream;
+ * refusals go through the connection's {@link FrontendAnswer}. Bytes and an end of input that arrive after the head
+ * wait in {@link EarlyBytes} (the socket is no longer read) and reach the stream only if the dial succeeds. Removes
+ * itself once the stream opened.
  *
  * <p>A link that cannot dial for the connection after all (it became suspect, went away, lost the dial, or had no
  * room) asks {@link #anotherLink()} and {@link #dispatch}es the connection there: the client sees only the final
@@ -33,6 +35,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private final Duration headerTimeout;
     private final AgentChooser chooser;
     private final FrontendAnswer answer;
+    private final ProxyAuthenticator authenticator;
     private final EarlyBytes early = new EarlyBytes();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> headTimeout;
@@ -40,10 +43,12 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     /** The links this connection was dispatched to, in order: never chosen for it again. */
     private final List<ServerLinkHandler> tried = new ArrayList<>(1);
 
-    ConnectHandler(Duration headerTimeout, AgentChooser chooser, FrontendAnswer answer) {
+    ConnectHandler(Duration headerTimeout, AgentChooser chooser, FrontendAnswer answer,
+                   ProxyAuthenticator authenticator) {
         this.headerTimeout = headerTimeout;
         this.chooser = chooser;
         this.answer = answer;
+        this.authenticator = authenticator;
     }
 
     @Override
@@ -77,9 +82,23 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         // The decoder's leftover (pipelined bytes) arrives here as a ByteBuf while it is removed.
         ctx.pipeline().remove(PipelineNames.CONNECT_DECODER);
-        AgentChoice choice = chooser.choose(connect, tried);
+        Future<ProxyAuthOutcome> authenticated = authenticator.authenticate(ctx.channel(), connect);
+        authenticated.addListener(done -> authenticated(authenticated.getNow()));
+    }
+
+    /** Authentication ended, on the connection's loop: refuse, or choose a link for who the client is. */
+    private void authenticated(ProxyAuthOutcome outcome) {
+        if (ctx.isRemoved()) {
+            return; // the connection closed while its password was checked
+        }
+        if (!outcome.isAccepted()) {
+            answer.refuse(outcome.refusal(), request.authority(), outcome.reason());
+            return;
+        }
+        answer.identify(outcome.identity());
+        AgentChoice choice = chooser.choose(request, tried);
         if (!choice.found()) {
-            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, connect.authority(), choice.refusal());
+            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), choice.refusal());
             return;
         }
         dispatch(choice);

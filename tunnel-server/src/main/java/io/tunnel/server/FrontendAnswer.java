@@ -15,6 +15,7 @@ final class FrontendAnswer {
     private final Channel channel;
     private final AccessLog accessLog;
     private boolean answered;
+    private ProxyIdentity identity = ProxyIdentity.ANONYMOUS;
 
     FrontendAnswer(Channel channel, AccessLog accessLog) {
         this.channel = channel;
@@ -26,11 +27,20 @@ final class FrontendAnswer {
         return answered;
     }
 
+    /** Who the client is, once {@link ProxyAuthenticator} said so: its access-log lines name it. */
+    void identify(ProxyIdentity client) {
+        this.identity = client;
+    }
+
+    ProxyIdentity identity() {
+        return identity;
+    }
+
     /** Refuses a request before any stream was opened for it: access-log line, constant response, close. */
     void refuse(ProxyResponse response, String target, String reason) {
         onLoop(() -> {
             if (!answered) {
-                accessLog.refused(channel.remoteAddress(), target, response, reason);
+                accessLog.refused(channel.remoteAddress(), target, response, reason, identity.name());
                 respondAndClose(response);
             }
         });

@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
  * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
+ * @param proxyAuth         how frontend clients authenticate: client certificates, proxy credentials
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -40,7 +41,8 @@ public record ServerConfig(
         int maxPendingDials,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
-        RoutingConfig routing) {
+        RoutingConfig routing,
+        ProxyAuthConfig proxyAuth) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

@@ -162,10 +162,11 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Limits limits = new Limits();
     final Routing routing = new Routing();
     final Misc misc = new Misc();
+    final ProxyAuthFlags proxyAuth = new ProxyAuthFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, misc};
+        return new Object[] {frontend, agent, limits, routing, misc, proxyAuth};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -189,6 +190,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
         agent.link.check(problems);
         routing.check(problems);
+        proxyAuth.check(problems, anyTls);
         return problems;
     }
 
@@ -206,6 +208,6 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
-                routing.toConfig());
+                routing.toConfig(), proxyAuth.toConfig());
     }
 }

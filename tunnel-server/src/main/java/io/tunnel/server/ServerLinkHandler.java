@@ -116,6 +116,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(),
                 String.valueOf(frontend.remoteAddress()));
         stream.route(strategy);
+        stream.identity(answer.identity().name());
         accessLog.streamStarted();
         frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
         FrontendDial dial = new FrontendDial(frontend, stream, connect, answer, pending.now());

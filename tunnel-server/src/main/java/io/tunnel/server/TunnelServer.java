@@ -37,6 +37,7 @@ public final class TunnelServer implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser;
+    private final ProxyAuthenticator authenticator;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
@@ -46,13 +47,14 @@ public final class TunnelServer implements AutoCloseable {
     public TunnelServer(ServerConfig config) {
         this.config = config;
         this.chooser = new AgentRouter(registry, config.routing().strategies());
+        this.authenticator = new ProxyAuthenticator(config.proxyAuth(), metrics);
     }
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
     public TunnelServer start() throws SSLException, InterruptedException {
-        SslContext frontendSsl = config.frontendTls() == null ? null : TlsContexts.mutualServer(
+        SslContext frontendSsl = config.frontendTls() == null ? null : TlsContexts.server(
                 config.frontendTls().cert(), config.frontendTls().key(), config.frontendTls().caCert(),
-                config.frontendTlsProvider(), false);
+                config.frontendTlsProvider(), false, config.proxyAuth().clientCertificates().toNetty());
         SslContext agentSsl = TlsContexts.mutualServer(config.agentTls().cert(), config.agentTls().key(),
                 config.agentTls().caCert(), config.tlsProvider(), true);
         bossGroup = Transports.newGroup(1, "server-accept");
@@ -69,18 +71,20 @@ public final class TunnelServer implements AutoCloseable {
             throw e;
         }
         LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
-                Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
+                Transports.name(), frontendPort(), frontendKind(frontendSsl != null), agentPort(), healthPort(),
                 config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
         RoutingConfig routing = config.routing();
         LOG.info("routing by {}{}{}", ProxyStrategy.names(routing.strategies()),
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
                         + " agent(s) pinned by --agent-claims-file" : "",
                 routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
-        if (frontendSsl == null) {
-            LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
-                    + "(--allow-plaintext-frontend): expose it only inside a trusted network");
-        }
+        authenticator.logMode(frontendSsl != null);
         return this;
+    }
+
+    /** How the start-up line calls the frontend: {@code PLAINTEXT}, {@code mTLS}, or {@code TLS} (no mTLS). */
+    private String frontendKind(boolean tls) {
+        return !tls ? "PLAINTEXT" : config.proxyAuth().certificateRequired() ? "mTLS" : "TLS";
     }
 
     private ServerBootstrap agentBootstrap(SslContext ssl) {
@@ -99,6 +103,7 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     private ServerBootstrap frontendBootstrap(SslContext ssl) {
+        boolean certificateRequired = config.proxyAuth().certificateRequired();
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(Transports.serverChannel())
@@ -113,14 +118,14 @@ public final class TunnelServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(PipelineNames.SSL,
                                             TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
-                                    .addLast(PipelineNames.TLS_HANDSHAKE,
-                                            new FrontendTlsHandshakeHandler(handshakeFailures))
+                                    .addLast(PipelineNames.TLS_HANDSHAKE, new FrontendTlsHandshakeHandler(
+                                            handshakeFailures, certificateRequired))
                                     .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
                                 .addLast(PipelineNames.CONNECT,
-                                        new ConnectHandler(config.headerTimeout(), chooser, answer));
+                                        new ConnectHandler(config.headerTimeout(), chooser, answer, authenticator));
                     }
                 });
     }
@@ -171,5 +176,6 @@ public final class TunnelServer implements AutoCloseable {
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        authenticator.close();
     }
 }

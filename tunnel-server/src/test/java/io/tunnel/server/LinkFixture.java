@@ -37,6 +37,9 @@ final class LinkFixture implements AutoCloseable {
     final TunnelLink link;
     final ServerLinkHandler linkHandler;
     final FrontendAnswer answer;
+    /** Where the authenticator's password checks wait until a test runs them ({@link ManualExecutor#runAll}). */
+    final ManualExecutor checks = new ManualExecutor();
+    final ProxyAuthenticator authenticator;
     private final List<AgentLink> links = new ArrayList<>();
 
     LinkFixture() {
@@ -54,6 +57,8 @@ final class LinkFixture implements AutoCloseable {
         link = first.link;
         linkHandler = first.handler;
         answer = new FrontendAnswer(frontend, accessLog);
+        authenticator = new ProxyAuthenticator(config.proxyAuth(), metrics, checks,
+                () -> frontend.eventLoop().ticker().nanoTime());
     }
 
     /** One agent link on the fixture's loop, registered as after its handshake. */
@@ -98,7 +103,8 @@ final class LinkFixture implements AutoCloseable {
         AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
         channel.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
+                .addLast(PipelineNames.CONNECT,
+                        new ConnectHandler(Duration.ofSeconds(10), chooser, answer, authenticator));
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */
@@ -197,6 +203,7 @@ final class LinkFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        authenticator.close();
         frontend.finishAndReleaseAll();
         for (AgentLink agentLink : links) {
             agentLink.channel.finishAndReleaseAll();
