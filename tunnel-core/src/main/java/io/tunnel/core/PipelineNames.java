@@ -10,9 +10,14 @@ package io.tunnel.core;
  * agent, link to the server
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
- * server, frontend port (one channel per client)
- *   [SSL → TLS_HANDSHAKE (until the handshake and the client certificate's usage passed) → TLS_INPUT_END]
- *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ * server, frontend port and Unix socket (one channel per client; the socket's is plaintext)
+ *   [TLS_START (until the first byte, then replaced by SSL) → TLS_HANDSHAKE (until the handshake and the client
+ *     certificate's usage passed) → TLS_INPUT_END]
+ *     → CONNECT_DECODER (until the request head) → PROXY_AUTH (until the client is known) → CONNECT (until the dial
+ *     result) → RELAY (on the agent link's loop)
+ *
+ * server, SNI port (one channel per TLS client, whose TLS is relayed, never terminated)
+ *   SNI_HELLO (until the ClientHello's server name is routed) → SNI (until the dial result) → RELAY (as above)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -25,6 +30,7 @@ package io.tunnel.core;
  * {@code io.tunnel.agent.webhook.WebhookPipeline}.
  */
 public final class PipelineNames {
+    public static final String TLS_START = "tls-start";
     public static final String SSL = "ssl";
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
@@ -34,8 +40,11 @@ public final class PipelineNames {
     public static final String HANDSHAKE = "handshake";
     public static final String LINK = "link";
     public static final String CONNECT_DECODER = "connect-decoder";
+    public static final String PROXY_AUTH = "proxy-auth";
     public static final String CONNECT = "connect";
     public static final String RELAY = "relay";
+    public static final String SNI_HELLO = "sni-hello";
+    public static final String SNI = "sni";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String HEALTH = "health";

@@ -4,7 +4,6 @@ import io.tunnel.core.link.StreamListener;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
-import java.net.SocketAddress;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -54,7 +53,7 @@ public final class AccessLog implements StreamListener {
      * A request refused before any stream existed; {@code reason} says why (no agent: what routing tried), {@code
      * identity} is the client's name, {@code -} if unknown.
      */
-    public void refused(SocketAddress client, String target, ProxyResponse response, String reason, String identity) {
+    public void refused(String client, String target, ProxyResponse response, String reason, String identity) {
         metrics.refused(response);
         LOG.info("client={} target={} agent=- stream=- status={} end=\"{}\" up=0 down=0 duration_ms=0 strategy=- "
                 + "link=- identity={}", client, target, response.status(), reason, identity);

@@ -1,25 +1,47 @@
 package io.tunnel.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 
 /**
  * The one answer a frontend connection gets: {@code 200} once its stream opened, or a refusal (a constant response,
  * then the close). Whatever comes first wins; every later attempt is a no-op, so a malformed request followed by the
- * client's FIN, or a dial that fails while the client goes away, is answered and logged once.
+ * client's FIN, or a dial that fails while the client goes away, is answered and logged once. The {@link Wire} puts
+ * the answer in the frontend's protocol: an HTTP response on the CONNECT port; nothing or a TLS alert on the SNI port,
+ * whose access-log lines and metrics carry the same statuses.
  *
  * <p>A refusal before any stream existed writes its access-log line here; a failed dial's line is written when its
  * stream ends ({@link AccessLog#streamEnded}). Every method runs on the connection's event loop, or hops onto it.
  */
 final class FrontendAnswer {
+    /** What a frontend writes for an answer. */
+    @FunctionalInterface
+    interface Wire {
+        /** The CONNECT frontend's: the HTTP response. */
+        Wire HTTP = ProxyResponse::toBuffer;
+        /** No bytes: the close alone answers. */
+        Wire NOTHING = outcome -> null;
+
+        /** A new buffer to write for {@code outcome}, or {@code null} to write nothing. */
+        ByteBuf bytes(ProxyResponse outcome);
+    }
+
     private final Channel channel;
     private final AccessLog accessLog;
+    private final Wire wire;
     private boolean answered;
     private ProxyIdentity identity = ProxyIdentity.ANONYMOUS;
 
+    /** The answer of a CONNECT connection, in HTTP. */
     FrontendAnswer(Channel channel, AccessLog accessLog) {
+        this(channel, accessLog, Wire.HTTP);
+    }
+
+    FrontendAnswer(Channel channel, AccessLog accessLog, Wire wire) {
         this.channel = channel;
         this.accessLog = accessLog;
+        this.wire = wire;
     }
 
     /** Whether the connection was answered already. */
@@ -38,32 +60,41 @@ final class FrontendAnswer {
 
     /** Refuses a request before any stream was opened for it: access-log line, constant response, close. */
     void refuse(ProxyResponse response, String target, String reason) {
+        refuse(response, wire, target, reason);
+    }
+
+    /** Like {@link #refuse(ProxyResponse, String, String)}, with the bytes {@code how} writes for it. */
+    void refuse(ProxyResponse response, Wire how, String target, String reason) {
         onLoop(() -> {
             if (!answered) {
-                accessLog.refused(channel.remoteAddress(), target, response, reason, identity.name());
-                respondAndClose(response);
+                accessLog.refused(FrontendClient.describe(channel), target, response, reason, identity.name());
+                respondAndClose(response, how);
             }
         });
     }
 
     /** Answers a dial that failed (its stream's end logs it): constant response, close. */
     void dialFailed(ProxyResponse response) {
-        onLoop(() -> respondAndClose(response));
+        onLoop(() -> respondAndClose(response, wire));
     }
 
     /** Writes {@code 200}: the stream is open and the relay may start. On the connection's loop. */
     void established() {
         answered = true;
-        channel.writeAndFlush(ProxyResponse.ESTABLISHED.toBuffer(), channel.voidPromise());
+        ByteBuf bytes = wire.bytes(ProxyResponse.ESTABLISHED);
+        if (bytes != null) {
+            channel.writeAndFlush(bytes, channel.voidPromise());
+        }
     }
 
-    private void respondAndClose(ProxyResponse response) {
+    private void respondAndClose(ProxyResponse response, Wire how) {
         if (answered) {
             return;
         }
         answered = true;
-        if (channel.isActive()) {
-            channel.writeAndFlush(response.toBuffer()).addListener(ChannelFutureListener.CLOSE);
+        ByteBuf bytes = channel.isActive() ? how.bytes(response) : null;
+        if (bytes != null) {
+            channel.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();
         }

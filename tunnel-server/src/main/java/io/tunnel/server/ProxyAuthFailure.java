@@ -3,7 +3,8 @@ package io.tunnel.server;
 /**
  * Why a CONNECT failed proxy authentication: the {@code cause} label of {@code
  * tunnel_server_proxy_auth_failures_total} and the words of its access-log line. The client learns none of it: it
- * gets the same {@code 407} (or {@code 503} when {@link #BUSY}) whatever the cause.
+ * gets the same {@code 407} whatever the cause (but {@code 429} when {@link #RATE_LIMITED}, {@code 503} when
+ * {@link #BUSY}).
  */
 enum ProxyAuthFailure {
     /** No {@code Proxy-Authorization} header: the usual first request of a client that waits for the challenge. */

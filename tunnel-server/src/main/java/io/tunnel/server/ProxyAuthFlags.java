@@ -31,7 +31,7 @@ final class ProxyAuthFlags {
     Path tokensFile;
 
     @Parameter(names = "--proxy-auth-max-failures", description = "Failed authentications a source address (IPv6: its "
-            + "/64) may make at once and per minute; beyond, its CONNECTs are answered 407 unchecked. 0: no limit")
+            + "/64) may make at once and per minute; beyond, its CONNECTs are answered 429 unchecked. 0: no limit")
     int maxFailures = ProxyAuthConfig.DEFAULT_MAX_FAILURES;
 
     private ProxyUsers users;

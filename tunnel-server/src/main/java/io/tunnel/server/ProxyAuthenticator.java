@@ -42,7 +42,7 @@ import org.apache.logging.log4j.Logger;
  * back on the connection's loop. A password that passed is remembered for {@link #REMEMBER_NANOS} (keyed by an HMAC,
  * under a key of this process, of the credentials: neither stored as sent), so a client's every CONNECT does not cost
  * a bcrypt. A bearer token is checked on the loop (a digest, compared in constant time). Failures count against their
- * source ({@link AuthFailureLimiter}); a source with none left is answered {@code 407} unchecked.
+ * source ({@link AuthFailureLimiter}); a source with none left is answered {@code 429} unchecked.
  */
 final class ProxyAuthenticator implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ProxyAuthenticator.class);
@@ -98,13 +98,25 @@ final class ProxyAuthenticator implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
-    /** Says at start-up how clients authenticate, and warns if some do not have to. */
-    void logMode(boolean tlsFrontend) {
+    /** Whether a TLS frontend requires a client certificate ({@code --server-client-auth require}). */
+    boolean certificateRequired() {
+        return config.certificateRequired();
+    }
+
+    /**
+     * Says at start-up how clients authenticate, and warns if some do not have to.
+     *
+     * @param tcpFrontend whether the frontend listens on TCP (the Unix socket's clients are vetted by its file mode)
+     * @param tlsFrontend whether that frontend is TLS
+     */
+    void logMode(boolean tcpFrontend, boolean tlsFrontend) {
         if (config.credentialsRequired()) {
             LOG.info("clients without a certificate{} authenticate with {}", tlsFrontend ? " (--server-client-auth "
                     + config.clientCertificates() + ")" : "", config.basic() && config.bearer()
                     ? "Basic or Bearer (" + config.users() + ", " + config.tokens() + ")"
                     : config.basic() ? "Basic (" + config.users() + ")" : "Bearer (" + config.tokens() + ")");
+        } else if (!tcpFrontend) {
+            return;
         } else if (!tlsFrontend) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
@@ -239,7 +251,11 @@ final class ProxyAuthenticator implements AutoCloseable {
         if (failure.countsAgainstSource()) {
             limiter.failed(source);
         }
-        ProxyResponse answer = failure == ProxyAuthFailure.BUSY ? ProxyResponse.AUTH_BUSY : config.challenge();
+        ProxyResponse answer = switch (failure) {
+            case BUSY -> ProxyResponse.AUTH_BUSY;
+            case RATE_LIMITED -> ProxyResponse.TOO_MANY_AUTH_FAILURES;
+            default -> config.challenge();
+        };
         return ProxyAuthOutcome.refused(answer, detail == null ? failure.words() : failure.words() + " for " + detail);
     }
 

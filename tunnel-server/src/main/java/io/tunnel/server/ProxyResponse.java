@@ -22,12 +22,19 @@ public enum ProxyResponse {
     /** Missing or wrong credentials where {@code --frontend-auth basic,bearer}: either scheme will do. */
     PROXY_AUTH_BASIC_OR_BEARER(407, "Proxy Authentication Required", ProxyResponse.AUTH_BODY,
             ProxyResponse.BASIC_CHALLENGE + ProxyResponse.BEARER_CHALLENGE),
+    /**
+     * A source that failed proxy authentication too often lately ({@link AuthFailureLimiter}): refused unchecked, good
+     * credentials too, until its failures are earned back (one every minute divided by the limit).
+     */
+    TOO_MANY_AUTH_FAILURES(429, "Too Many Requests", "too many failed authentications\n", "Retry-After: 60\r\n"),
     REQUEST_TIMEOUT(408, "Request Timeout", "request head not received in time\n"),
     HEADERS_TOO_LARGE(431, "Request Header Fields Too Large", "request head too large\n"),
     BAD_GATEWAY(502, "Bad Gateway", "the agent could not reach the destination\n"),
     SERVICE_UNAVAILABLE(503, "Service Unavailable", "no agent available\n"),
     /** Too many password checks waiting already (they are slow on purpose): try again later. */
     AUTH_BUSY(503, "Service Unavailable", "too many authentications in progress\n"),
+    /** A connection above a cap of {@link ConnectionCaps}, answered before anything was read. */
+    TOO_MANY_CONNECTIONS(503, "Service Unavailable", "too many connections\n"),
     GATEWAY_TIMEOUT(504, "Gateway Timeout", "the destination did not answer in time\n");
 
     /** The realm the challenges name ({@code Proxy-Authenticate}). */

@@ -23,7 +23,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The server's end of an agent link: opens streams for CONNECT requests (DIAL), routes the agent's answers, and
+ * The server's end of an agent link: opens streams for frontend connections (DIAL), routes the agent's answers, and
  * watches its pending dials for a link gone silent ({@link PendingDials}): a suspect link's dials are moved to another
  * link where the router has one.
  *
@@ -91,36 +91,37 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
     }
 
     /**
-     * Opens a stream to {@code request} for the frontend channel {@code frontend}; runs on the link's loop. The
-     * frontend's relay handler is added here, with this loop as its executor, before DIAL goes out. If this link cannot
-     * take the stream now (it went away, reached a limit, or became suspect since it was chosen) the connection is
-     * handed to another link when the router has one; a suspect link without alternative still dials.
+     * Opens the stream of {@code opening}'s frontend connection; runs on the link's loop. The frontend's relay handler
+     * is added here, with this loop as its executor, before DIAL goes out. If this link cannot take the stream now (it
+     * went away, reached a limit, or became suspect since it was chosen) the connection is handed to another link when
+     * the router has one; a suspect link without alternative still dials.
      */
-    void openStream(Channel frontend, ConnectRequest request, String strategy, ConnectHandler connect,
-                    FrontendAnswer answer) {
+    void openStream(StreamOpening opening, String strategy) {
+        Channel frontend = opening.channel();
         if (!frontend.isActive()) {
             return;
         }
         String busy = busy();
         if (busy != null || isSuspect()) {
-            AgentChoice other = connect.anotherLink();
+            AgentChoice other = opening.anotherLink();
             if (other.found()) {
-                connect.dispatch(other);
+                opening.dispatch(other);
                 return;
             }
             if (busy != null) {
-                answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), busy);
+                opening.answer().refuse(ProxyResponse.SERVICE_UNAVAILABLE, opening.target(), busy);
                 return;
             }
         }
-        TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(),
-                String.valueOf(frontend.remoteAddress()));
+        TunnelStream stream = link.newStream(link.nextStreamId(), opening.target(),
+                FrontendClient.describe(frontend));
         stream.route(strategy);
-        stream.identity(answer.identity().name());
+        stream.identity(opening.answer().identity().name());
         accessLog.streamStarted();
         frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
-        FrontendDial dial = new FrontendDial(frontend, stream, connect, answer, pending.now());
+        FrontendDial dial = new FrontendDial(opening, stream, pending.now());
         pending.add(dial);
+        ConnectRequest request = opening.request();
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
                         (int) config.agentDialTimeout().toMillis()),
                 config.dialTimeout().toMillis(), dial);
@@ -195,18 +196,13 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
 
     /** Answers the frontend once the dial has an outcome, or takes the connection to another link. */
     private final class FrontendDial implements DialCallback, PendingDials.Dial {
-        private final Channel frontend;
-        private final ConnectHandler connect;
-        private final FrontendAnswer answer;
+        private final StreamOpening opening;
         private final long sentNanos;
         private final TunnelStream stream;
 
-        FrontendDial(Channel frontend, TunnelStream stream, ConnectHandler connect, FrontendAnswer answer,
-                     long sentNanos) {
-            this.frontend = frontend;
+        FrontendDial(StreamOpening opening, TunnelStream stream, long sentNanos) {
+            this.opening = opening;
             this.stream = stream;
-            this.connect = connect;
-            this.answer = answer;
             this.sentNanos = sentNanos;
         }
 
@@ -219,14 +215,14 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         public void dialSucceeded(TunnelStream stream) {
             pending.remove(this);
             // Written from this loop before any DATA the stream writes, so the client sees 200 first.
-            answer.established();
-            connect.handOver(stream);
+            opening.answer().established();
+            opening.handOver(stream);
         }
 
         @Override
         public void dialFailed(TunnelStream stream, TunnelErrorCode code, String reason) {
             pending.remove(this);
-            answer.dialFailed(ProxyResponse.forDialError(code));
+            opening.answer().dialFailed(ProxyResponse.forDialError(code));
         }
 
         /**
@@ -251,10 +247,11 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         }
 
         private boolean takeElsewhere(Runnable beforeMove) {
-            if (!frontend.isActive() || answer.isAnswered()) {
+            Channel frontend = opening.channel();
+            if (!frontend.isActive() || opening.answer().isAnswered()) {
                 return false;
             }
-            AgentChoice other = connect.anotherLink();
+            AgentChoice other = opening.anotherLink();
             if (!other.found()) {
                 return false;
             }
@@ -265,7 +262,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             if (frontend.pipeline().get(PipelineNames.RELAY) != null) {
                 frontend.pipeline().remove(PipelineNames.RELAY);
             }
-            connect.dispatch(other);
+            opening.dispatch(other);
             return true;
         }
     }

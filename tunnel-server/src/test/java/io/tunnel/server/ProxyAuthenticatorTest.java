@@ -2,6 +2,7 @@ package io.tunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -202,8 +203,12 @@ class ProxyAuthenticatorTest {
             assertThat(outcome(guesser, basic("alice:guess" + i)).isAccepted()).isFalse();
         }
         ProxyAuthOutcome limited = outcome(from("192.0.2.66"), ALICE);
-        assertThat(limited).isEqualTo(ProxyAuthOutcome.refused(CHALLENGE,
+        assertThat(limited).isEqualTo(ProxyAuthOutcome.refused(ProxyResponse.TOO_MANY_AUTH_FAILURES,
                 "too many failed authentications from this source"));
+        ByteBuf answer = limited.refusal().toBuffer();
+        assertThat(answer.toString(StandardCharsets.US_ASCII))
+                .startsWith("HTTP/1.1 429 Too Many Requests\r\n").contains("Retry-After: 60\r\n");
+        answer.release();
         assertThat(failures("rate_limited")).isEqualTo(1);
         assertThat(outcome(from("192.0.2.67"), ALICE).isAccepted()).as("another source").isTrue();
 
