@@ -49,8 +49,14 @@ final class ProxyAuthFlags {
         return List.of(schemes.toLowerCase(Locale.ROOT).replace(" ", "").split(","));
     }
 
-    /** Adds what is wrong with these flags, for a frontend with TLS or without. */
-    void check(List<String> problems, boolean tlsFrontend) {
+    /**
+     * Adds what is wrong with these flags. A TLS frontend that does not require certificates must ask for credentials
+     * (no open proxy by accident); one that requires them asks none, unless the Unix socket's clients are to.
+     *
+     * @param tlsFrontend whether the TCP frontend is TLS
+     * @param udsFrontend whether there is a frontend on a Unix socket too
+     */
+    void check(List<String> problems, boolean tlsFrontend, boolean udsFrontend) {
         List<String> listed = schemeList();
         boolean known = listed.equals(List.of("none")) || !listed.isEmpty() && listed.stream().distinct().count()
                 == listed.size() && List.of("basic", "bearer").containsAll(listed);
@@ -61,7 +67,13 @@ final class ProxyAuthFlags {
         if (!tlsFrontend && clientCertificates != ProxyAuthConfig.ClientCertificates.REQUIRE) {
             problems.add("--server-client-auth applies to a TLS frontend (--server-cert ...)");
         }
-        if (tlsFrontend && clientCertificates == ProxyAuthConfig.ClientCertificates.REQUIRE && (basic() || bearer())) {
+        boolean credentials = basic() || bearer();
+        if (tlsFrontend && clientCertificates != ProxyAuthConfig.ClientCertificates.REQUIRE && !credentials) {
+            problems.add("--server-client-auth " + clientCertificates + " needs --frontend-auth basic or bearer: "
+                    + "clients without a certificate would use the proxy unauthenticated");
+        }
+        if (tlsFrontend && !udsFrontend && clientCertificates == ProxyAuthConfig.ClientCertificates.REQUIRE
+                && credentials) {
             problems.add("--frontend-auth needs --server-client-auth optional or none on a TLS frontend: with "
                     + "require every client has a certificate");
         }

@@ -237,7 +237,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         uds.check(problems);
         caps.check(problems, anyTls, frontend.headerTimeout);
         sni.check(problems);
-        proxyAuth.check(problems, anyTls);
+        proxyAuth.check(problems, anyTls, uds.enabled());
         return problems;
     }
 

@@ -68,7 +68,10 @@ class ProxyAuthFlagsTest {
                 .toConfig().proxyAuth();
         assertThat(plain.basic()).isFalse();
         assertThat(plain.challenge()).isEqualTo(ProxyResponse.PROXY_AUTH_BEARER);
-        assertThat(parse(TLS, "--server-client-auth", "OPTIONAL").toConfig().proxyAuth().clientCertificates())
+        ServerFlags optional = parse(TLS, "--server-client-auth", "OPTIONAL", "--frontend-auth", "bearer",
+                "--proxy-tokens-file", tokens);
+        assertThat(optional.problems()).isEmpty();
+        assertThat(optional.toConfig().proxyAuth().clientCertificates())
                 .isEqualTo(ProxyAuthConfig.ClientCertificates.OPTIONAL);
     }
 
@@ -77,6 +80,13 @@ class ProxyAuthFlagsTest {
         assertThat(parse(TLS, "--frontend-auth", "basic", "--proxy-users-file", users).problems()).containsExactly(
                 "--frontend-auth needs --server-client-auth optional or none on a TLS frontend: with require every "
                         + "client has a certificate");
+        for (String loose : List.of("none", "optional")) {
+            assertThat(parse(TLS, "--server-client-auth", loose).problems()).as("no open proxy by accident")
+                    .containsExactly("--server-client-auth " + loose + " needs --frontend-auth basic or bearer: "
+                            + "clients without a certificate would use the proxy unauthenticated");
+        }
+        assertThat(parse(TLS, "--uds-name", dir.resolve("s").toString(), "--frontend-auth", "basic",
+                "--proxy-users-file", users).problems()).as("credentials for the Unix socket's clients").isEmpty();
         assertThat(parse(PLAINTEXT, "--server-client-auth", "none").problems())
                 .containsExactly("--server-client-auth applies to a TLS frontend (--server-cert ...)");
         assertThat(parse(PLAINTEXT, "--frontend-auth", "basic").problems())
