@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * The bearer tokens of {@code --frontend-auth bearer}: {@code --proxy-tokens-file}, one token a line, as {@code
@@ -85,10 +86,15 @@ public final class ProxyTokens {
      * matches, if any: every digest is compared in full.
      */
     String nameOf(String token) {
+        return nameOf(token, MessageDigest::isEqual);
+    }
+
+    /** {@link #nameOf(String)} with digests compared by {@code equal}: a test's view of the comparisons made. */
+    String nameOf(String token, BiPredicate<byte[], byte[]> equal) {
         byte[] digest = digest(token);
         String found = null;
         for (Entry entry : entries) {
-            if (MessageDigest.isEqual(entry.digest(), digest) && found == null) {
+            if (equal.test(entry.digest(), digest) && found == null) {
                 found = entry.name();
             }
         }

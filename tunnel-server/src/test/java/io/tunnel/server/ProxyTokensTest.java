@@ -3,6 +3,7 @@ package io.tunnel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.security.MessageDigest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,22 @@ class ProxyTokensTest {
         assertThat(tokens.nameOf(CI_TOKEN.substring(1))).isNull();
         assertThat(tokens.nameOf(CI_TOKEN + "0")).isNull();
         assertThat(tokens.nameOf("ci")).isNull();
+    }
+
+    @Test
+    void everyDigestIsComparedInFullWhicheverTokenMatchesIfAny() {
+        ProxyTokens tokens = ProxyTokens.parse(List.of("ci:" + CI_TOKEN, "deploy:" + JWT_LIKE,
+                "other:" + CI_TOKEN.toUpperCase(java.util.Locale.ROOT)));
+        for (String presented : List.of(CI_TOKEN, JWT_LIKE, "no-such-token-at-all", "x")) {
+            List<Integer> compared = new java.util.ArrayList<>();
+            tokens.nameOf(presented, (listed, digest) -> {
+                compared.add(listed.length);
+                compared.add(digest.length);
+                return MessageDigest.isEqual(listed, digest);
+            });
+            assertThat(compared).as("three digests of 32 bytes, each against one of 32: %s", presented)
+                    .containsExactly(32, 32, 32, 32, 32, 32);
+        }
     }
 
     @Test
