@@ -13,7 +13,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The command line: {@code pki-tool init|issue|renew|show|export [options]}.
+ * The command line: {@code pki-tool init|issue|renew|show|export|hash-password [options]}.
  *
  * <p>Exit codes: {@value #EXIT_OK} on success, {@value #EXIT_FAILURE} when a valid request fails (one line
  * {@code pki-tool: <problem>} on stderr), {@value #EXIT_USAGE} on a usage error (that line plus the usage).
@@ -63,6 +63,7 @@ public final class PkiMain {
         RenewCommand renew = new RenewCommand();
         ShowCommand show = new ShowCommand();
         ExportCommand export = new ExportCommand();
+        HashPasswordCommand hashPassword = new HashPasswordCommand();
         JCommander commander = JCommander.newBuilder()
                 .programName(PROGRAM)
                 .addObject(flags)
@@ -71,6 +72,7 @@ public final class PkiMain {
                 .addCommand(renew)
                 .addCommand(show)
                 .addCommand(export)
+                .addCommand(hashPassword)
                 .expandAtSign(false)
                 .columnSize(USAGE_WIDTH)
                 .build();
@@ -89,7 +91,7 @@ public final class PkiMain {
             return EXIT_OK;
         }
         command = commander.getParsedCommand();
-        if (flags.help || init.help || issue.help || renew.help || show.help || export.help) {
+        if (flags.help || init.help || issue.help || renew.help || show.help || export.help || hashPassword.help) {
             return help(out, commander, command);
         }
         if (command == null) {
@@ -103,6 +105,8 @@ public final class PkiMain {
                 case RenewCommand.NAME -> printWritten(out, new RenewOperation(random).run(renew.toRequest()));
                 case ShowCommand.NAME -> new ShowOperation().run(show.toRequest(), out);
                 case ExportCommand.NAME -> printWritten(out, new ExportOperation().run(export.toRequest(), out));
+                case HashPasswordCommand.NAME -> new HashPasswordOperation(random)
+                        .run(hashPassword.toRequest(), System.console(), System.in, out);
                 default -> throw new IllegalStateException("unhandled command " + command);
             }
             return EXIT_OK;
@@ -175,7 +179,7 @@ public final class PkiMain {
         if (command == null) {
             usage.append("Usage: ").append(PROGRAM).append(" [--help] COMMAND [options]\n\nCommands:\n");
             for (String name : commander.getCommands().keySet()) {
-                usage.append(String.format("  %-7s %s\n", name,
+                usage.append(String.format("  %-13s %s\n", name,
                         commander.getUsageFormatter().getCommandDescription(name)));
             }
             usage.append("\nRun '").append(PROGRAM).append(" COMMAND --help' for the options of a command.\n");

@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 public final class TunnelFixture implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String SERVER_PORTS =
-            "frontend (\\d+|off) \\((PLAINTEXT|mTLS|Unix socket only)\\), agent port (\\d+), health port (\\d+)";
+            "frontend (\\d+|off) \\((PLAINTEXT|mTLS|TLS|Unix socket only)\\), agent port (\\d+), health port (\\d+)";
     private static final String AGENT_PORTS = "health port (\\d+)";
 
     private final TestPki pki;

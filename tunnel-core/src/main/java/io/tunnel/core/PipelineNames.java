@@ -13,7 +13,8 @@ package io.tunnel.core;
  * server, frontend port and Unix socket (one channel per client; the socket's is plaintext)
  *   [TLS_START (until the first byte, then replaced by SSL) → TLS_HANDSHAKE (until the handshake and the client
  *     certificate's usage passed) → TLS_INPUT_END]
- *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ *     → CONNECT_DECODER (until the request head) → PROXY_AUTH (until the client is known) → CONNECT (until the dial
+ *     result) → RELAY (on the agent link's loop)
  *
  * server, SNI port (one channel per TLS client, whose TLS is relayed, never terminated)
  *   SNI_HELLO (until the ClientHello's server name is routed) → SNI (until the dial result) → RELAY (as above)
@@ -39,6 +40,7 @@ public final class PipelineNames {
     public static final String HANDSHAKE = "handshake";
     public static final String LINK = "link";
     public static final String CONNECT_DECODER = "connect-decoder";
+    public static final String PROXY_AUTH = "proxy-auth";
     public static final String CONNECT = "connect";
     public static final String RELAY = "relay";
     public static final String SNI_HELLO = "sni-hello";

@@ -12,6 +12,8 @@ import org.apache.logging.log4j.Logger;
  * answer given, how it ended, bytes each way, how long it lasted, how the agent was chosen ({@code strategy=}: a
  * {@link ProxyStrategy} name or {@code header}) and over which link. A stream whose dial was taken back to be made over
  * another link gets a line with {@code status=-}: the client's answer is on the line of the stream that followed.
+ * The line ends with the client's {@code identity=} ({@link ProxyIdentity#name()}: its certificate's subject, its user
+ * or token name, or {@code -}).
  */
 public final class AccessLog implements StreamListener {
     private static final Logger LOG = LogManager.getLogger("tunnel.access");
@@ -33,23 +35,27 @@ public final class AccessLog implements StreamListener {
         if (stream.wasWithdrawn()) {
             metrics.streamWithdrawn();
             LOG.info("client={} target={} agent={} stream={} status=- end=\"{}; dialled again over another link\" "
-                            + "up=0 down=0 duration_ms={} strategy={} link={}", stream.client(), stream.target(),
-                    link.peerId(), stream.id(), result, stream.durationMillis(), stream.route(), linkId);
+                            + "up=0 down=0 duration_ms={} strategy={} link={} identity={}", stream.client(),
+                    stream.target(), link.peerId(), stream.id(), result, stream.durationMillis(), stream.route(),
+                    linkId, stream.identity());
             return;
         }
         ProxyResponse response = stream.wasOpened() ? ProxyResponse.ESTABLISHED
                 : ProxyResponse.forDialError(result.code());
         metrics.streamEnded(response, stream.bytesFromSocket(), stream.bytesToSocket());
         LOG.info("client={} target={} agent={} stream={} status={} end=\"{}\" up={} down={} duration_ms={} "
-                        + "strategy={} link={}", stream.client(), stream.target(), link.peerId(), stream.id(),
-                response.status(), result, stream.bytesFromSocket(), stream.bytesToSocket(), stream.durationMillis(),
-                stream.route(), linkId);
+                        + "strategy={} link={} identity={}", stream.client(), stream.target(), link.peerId(),
+                stream.id(), response.status(), result, stream.bytesFromSocket(), stream.bytesToSocket(),
+                stream.durationMillis(), stream.route(), linkId, stream.identity());
     }
 
-    /** A request refused before any stream existed; {@code reason} says why (no agent: what routing tried). */
-    public void refused(String client, String target, ProxyResponse response, String reason) {
+    /**
+     * A request refused before any stream existed; {@code reason} says why (no agent: what routing tried), {@code
+     * identity} is the client's name, {@code -} if unknown.
+     */
+    public void refused(String client, String target, ProxyResponse response, String reason, String identity) {
         metrics.refused(response);
         LOG.info("client={} target={} agent=- stream=- status={} end=\"{}\" up=0 down=0 duration_ms=0 strategy=- "
-                + "link=-", client, target, response.status(), reason);
+                + "link=- identity={}", client, target, response.status(), reason, identity);
     }
 }

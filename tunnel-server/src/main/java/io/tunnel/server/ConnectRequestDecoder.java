@@ -19,9 +19,11 @@ import java.util.Locale;
  * bytes the client pipelined stay in its buffer and are handed to the next handler when it is removed, so they
  * are forwarded only if the tunnel opens, and never interpreted as HTTP.
  *
- * <p>One header field is read: {@value #TUNNEL_AGENT} names the agent the client asks for ({@link
- * ConnectRequest#agentId()}); its value is 1 to {@value #MAX_AGENT_ID} visible ASCII characters, and the field may
- * appear once. Every other field is checked for syntax only.
+ * <p>Two header fields are read, each may appear once: {@value #TUNNEL_AGENT} names the agent the client asks for
+ * ({@link ConnectRequest#agentId()}), 1 to {@value #MAX_AGENT_ID} visible ASCII characters; {@value
+ * #PROXY_AUTHORIZATION} carries the client's credentials ({@link ConnectRequest#proxyAuthorization()}), at most
+ * {@value #MAX_PROXY_AUTHORIZATION} characters, kept as sent for {@link ProxyAuthenticator} to judge and never logged.
+ * Every other field is checked for syntax only.
  */
 public final class ConnectRequestDecoder extends ByteToMessageDecoder {
     public static final int MAX_LINE = 8 * 1024;
@@ -31,6 +33,10 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
     public static final String TUNNEL_AGENT = "tunnel-agent";
     /** The longest agent id a {@value #TUNNEL_AGENT} header may carry. */
     public static final int MAX_AGENT_ID = 255;
+    /** The request header with the client's proxy credentials (lower case). */
+    public static final String PROXY_AUTHORIZATION = "proxy-authorization";
+    /** The longest {@value #PROXY_AUTHORIZATION} value kept (Basic credentials or a bearer token, such as a JWT). */
+    public static final int MAX_PROXY_AUTHORIZATION = 4096;
 
     private enum State { REQUEST_LINE, HEADERS, DONE }
 
@@ -39,6 +45,7 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
     private int headerCount;
     private ConnectRequest request;
     private String agentId;
+    private String proxyAuthorization;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -71,7 +78,7 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
                 state = State.HEADERS;
             } else if (line.isEmpty()) {
                 state = State.DONE;
-                out.add(agentId == null ? request : request.withAgent(agentId));
+                out.add(new ConnectRequest(request.host(), request.port(), agentId, proxyAuthorization));
             } else if (!checkHeader(line, in, out)) {
                 return;
             }
@@ -157,6 +164,16 @@ public final class ConnectRequestDecoder extends ByteToMessageDecoder {
                 return reject(in, out, ProxyResponse.BAD_REQUEST, "malformed Tunnel-Agent header");
             }
             agentId = value;
+        } else if (name.equals(PROXY_AUTHORIZATION)) {
+            if (proxyAuthorization != null) {
+                return reject(in, out, ProxyResponse.BAD_REQUEST, "Proxy-Authorization header repeated");
+            }
+            String value = trimWhitespace(line.substring(colon + 1));
+            if (value.length() > MAX_PROXY_AUTHORIZATION) {
+                return reject(in, out, ProxyResponse.HEADERS_TOO_LARGE, "Proxy-Authorization header longer than "
+                        + MAX_PROXY_AUTHORIZATION + " characters");
+            }
+            proxyAuthorization = value;
         }
         return true;
     }

@@ -31,6 +31,7 @@ final class FrontendAnswer {
     private final AccessLog accessLog;
     private final Wire wire;
     private boolean answered;
+    private ProxyIdentity identity = ProxyIdentity.ANONYMOUS;
 
     /** The answer of a CONNECT connection, in HTTP. */
     FrontendAnswer(Channel channel, AccessLog accessLog) {
@@ -48,6 +49,15 @@ final class FrontendAnswer {
         return answered;
     }
 
+    /** Who the client is, once {@link ProxyAuthenticator} said so: its access-log lines name it. */
+    void identify(ProxyIdentity client) {
+        this.identity = client;
+    }
+
+    ProxyIdentity identity() {
+        return identity;
+    }
+
     /** Refuses a request before any stream was opened for it: access-log line, constant response, close. */
     void refuse(ProxyResponse response, String target, String reason) {
         refuse(response, wire, target, reason);
@@ -57,7 +67,7 @@ final class FrontendAnswer {
     void refuse(ProxyResponse response, Wire how, String target, String reason) {
         onLoop(() -> {
             if (!answered) {
-                accessLog.refused(FrontendClient.describe(channel), target, response, reason);
+                accessLog.refused(FrontendClient.describe(channel), target, response, reason, identity.name());
                 respondAndClose(response, how);
             }
         });

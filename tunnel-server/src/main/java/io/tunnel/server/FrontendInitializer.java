@@ -21,6 +21,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final Duration headerTimeout;
     private final Function<Channel, AgentChooser> chooser;
     private final AccessLog accessLog;
+    private final ProxyAuthenticator authenticator;
 
     /**
      * @param listener the listener's name in the metrics ({@code frontend} or {@link ConnectionCaps#UDS})
@@ -28,7 +29,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
      * @param chooser  the agent chooser of a new connection
      */
     FrontendInitializer(String listener, SslContext ssl, ConnectionCaps caps, HandshakeFailures handshakeFailures,
-                        Duration headerTimeout, Function<Channel, AgentChooser> chooser, AccessLog accessLog) {
+                        Duration headerTimeout, Function<Channel, AgentChooser> chooser, AccessLog accessLog,
+                        ProxyAuthenticator authenticator) {
         this.listener = listener;
         this.ssl = ssl;
         this.caps = caps;
@@ -36,6 +38,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         this.headerTimeout = headerTimeout;
         this.chooser = chooser;
         this.accessLog = accessLog;
+        this.authenticator = authenticator;
     }
 
     @Override
@@ -46,11 +49,13 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         FrontendAnswer answer = new FrontendAnswer(ch, accessLog);
         if (ssl != null) {
             ch.pipeline().addLast(PipelineNames.TLS_START, new FrontendTlsStart(ssl, caps, handshakeFailures))
-                    .addLast(PipelineNames.TLS_HANDSHAKE, new FrontendTlsHandshakeHandler(handshakeFailures))
+                    .addLast(PipelineNames.TLS_HANDSHAKE, new FrontendTlsHandshakeHandler(handshakeFailures,
+                            authenticator.certificateRequired()))
                     .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
         }
         ch.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
+                .addLast(PipelineNames.PROXY_AUTH, new ProxyAuthHandler(authenticator, answer))
                 .addLast(PipelineNames.CONNECT, new ConnectHandler(headerTimeout, chooser.apply(ch), answer));
     }
 }

@@ -19,8 +19,9 @@ import org.apache.logging.log4j.Logger;
  * ({@code tunnel_server_tls_handshake_failures_total{port="frontend",cause=...}}), logged rate-limited and closed, and
  * the handlers after this one never hear of it: it never was a CONNECT, so it gets no access-log line. So is one whose
  * client certificate passed the trust manager but does not allow client authentication (a certificate without any
- * extended key usage: the JDK's trust manager refuses only a usage list without clientAuth). Leaves the pipeline once
- * the handshake succeeded.
+ * extended key usage: the JDK's trust manager refuses only a usage list without clientAuth). Where certificates are
+ * optional ({@code --server-client-auth optional|none}), a client that presented none passes: it authenticates with
+ * proxy credentials instead ({@link ProxyAuthenticator}). Leaves the pipeline once the handshake succeeded.
  */
 final class FrontendTlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(FrontendTlsHandshakeHandler.class);
@@ -29,8 +30,9 @@ final class FrontendTlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final Predicate<ChannelHandlerContext> clientCertificateAllowed;
     private boolean failed;
 
-    FrontendTlsHandshakeHandler(HandshakeFailures failures) {
-        this(failures, FrontendTlsHandshakeHandler::clientCertificateAllowed);
+    /** @param certificateRequired whether a client must have presented a certificate ({@code require}) */
+    FrontendTlsHandshakeHandler(HandshakeFailures failures, boolean certificateRequired) {
+        this(failures, ctx -> clientCertificateAllowed(ctx, certificateRequired));
     }
 
     /** @param clientCertificateAllowed whether the peer's certificate allows client authentication, after TLS */
@@ -66,13 +68,14 @@ final class FrontendTlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private static boolean clientCertificateAllowed(ChannelHandlerContext ctx) {
+    /** A certificate presented must allow client authentication; none at all only where none is required. */
+    private static boolean clientCertificateAllowed(ChannelHandlerContext ctx, boolean certificateRequired) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         try {
             X509Certificate cert = PeerIdentity.peerCertificate(ssl.engine().getSession());
             return PeerIdentity.allowsClientAuth(cert);
         } catch (SSLPeerUnverifiedException e) {
-            return false;
+            return !certificateRequired;
         }
     }
 

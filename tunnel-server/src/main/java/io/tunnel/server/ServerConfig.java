@@ -32,6 +32,7 @@ import java.util.List;
  * @param uds               the frontend on a Unix domain socket, or {@code null}
  * @param caps              caps on connections and the frontend's TLS handshake timeout
  * @param sni               the SNI passthrough frontend; {@code null} without one
+ * @param proxyAuth         how frontend clients authenticate: client certificates, proxy credentials
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -55,7 +56,8 @@ public record ServerConfig(
         Duration shutdownDelay,
         UdsConfig uds,
         CapsConfig caps,
-        SniConfig sni) {
+        SniConfig sni,
+        ProxyAuthConfig proxyAuth) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

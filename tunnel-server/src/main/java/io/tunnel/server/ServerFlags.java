@@ -192,10 +192,11 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final UdsFlags uds = new UdsFlags();
     final CapsFlags caps = new CapsFlags();
     final SniFlags sni = new SniFlags();
+    final ProxyAuthFlags proxyAuth = new ProxyAuthFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni, proxyAuth};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -236,6 +237,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         uds.check(problems);
         caps.check(problems, anyTls, frontend.headerTimeout);
         sni.check(problems);
+        proxyAuth.check(problems, anyTls, uds.enabled());
         return problems;
     }
 
@@ -258,7 +260,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 routing.toConfig(),
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
                 fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),
-                sni.toConfig());
+                sni.toConfig(), proxyAuth.toConfig());
     }
 
     private static boolean isServerId(String id) {

@@ -116,6 +116,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         TunnelStream stream = link.newStream(link.nextStreamId(), opening.target(),
                 FrontendClient.describe(frontend));
         stream.route(strategy);
+        stream.identity(opening.answer().identity().name());
         accessLog.streamStarted();
         frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
         FrontendDial dial = new FrontendDial(opening, stream, pending.now());

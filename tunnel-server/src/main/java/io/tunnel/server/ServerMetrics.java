@@ -12,6 +12,8 @@ public final class ServerMetrics {
     private final Counter streams;
     private final Counter bytes;
     private final Counter tlsHandshakeFailures;
+    private final Counter authenticated;
+    private final Counter proxyAuthFailures;
     private final AtomicLong openStreams = new AtomicLong();
 
     public ServerMetrics(AgentRegistry agents) {
@@ -22,6 +24,14 @@ public final class ServerMetrics {
         tlsHandshakeFailures = Counter.builder().name("tunnel_server_tls_handshake_failures_total")
                 .help("Connections whose TLS handshake failed, by port (frontend, agent) and cause")
                 .labelNames("port", "cause").register(registry);
+        // One series per identity that authenticated: bounded by the users, tokens and certificates the operator made.
+        authenticated = Counter.builder().name("tunnel_server_authenticated_requests_total")
+                .help("CONNECT requests whose client was identified, by method (certificate, basic, bearer) and "
+                        + "identity (certificate subject, user or token name)")
+                .labelNames("method", "identity").register(registry);
+        proxyAuthFailures = Counter.builder().name("tunnel_server_proxy_auth_failures_total")
+                .help("CONNECT requests refused by proxy authentication, by cause").labelNames("cause")
+                .register(registry);
         GaugeWithCallback.builder().name("tunnel_server_open_streams").help("Streams dialling or open")
                 .callback(cb -> cb.call(openStreams.get())).register(registry);
         GaugeWithCallback.builder().name("tunnel_server_stream_unwritten_bytes")
@@ -59,6 +69,14 @@ public final class ServerMetrics {
 
     void tlsHandshakeFailed(String port, TlsFailureCause cause) {
         tlsHandshakeFailures.labelValues(port, cause.label()).inc();
+    }
+
+    void authenticated(ProxyIdentity identity) {
+        authenticated.labelValues(identity.method(), identity.name()).inc();
+    }
+
+    void proxyAuthFailed(ProxyAuthFailure failure) {
+        proxyAuthFailures.labelValues(failure.label()).inc();
     }
 
     /** A stream whose dial went to another link: no answer of its own. */

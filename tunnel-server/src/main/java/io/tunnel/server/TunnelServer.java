@@ -46,6 +46,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     /** Frontend connections accepted that have not chosen an agent yet (nor closed): a drain waits for them. */
     private final AtomicInteger choosing = new AtomicInteger();
     private final ConnectionCaps caps;
+    private final ProxyAuthenticator authenticator;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
@@ -62,6 +63,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         this.config = config;
         this.chooser = new AgentRouter(registry, config.routing().strategies());
         this.caps = new ConnectionCaps(config.caps(), metrics.registry());
+        this.authenticator = new ProxyAuthenticator(config.proxyAuth(), metrics);
     }
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
@@ -73,8 +75,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 reloads);
         ServerConfig.TlsFiles frontend = config.frontendTls();
         if (frontend != null) {
-            frontendTls = ReloadingTls.start("frontend", frontend.files(), () -> TlsContexts.mutualServer(
-                    frontend.cert(), frontend.key(), frontend.caCert(), config.frontendTlsProvider(), false), reloads);
+            frontendTls = ReloadingTls.start("frontend", frontend.files(), () -> TlsContexts.server(
+                    frontend.cert(), frontend.key(), frontend.caCert(), config.frontendTlsProvider(), false,
+                    config.proxyAuth().clientCertificates().toNetty()), reloads);
         }
         SslContext frontendSsl = frontendTls == null ? null : frontendTls.context();
         SslContext agentSsl = agentTls.context();
@@ -105,7 +108,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         }
         LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {}); "
                         + "server id {}, one of {}", Transports.name(), frontendChannel == null ? "off" : frontendPort(),
-                frontendChannel == null ? "Unix socket only" : frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(),
+                frontendChannel == null ? "Unix socket only" : frontendSsl == null ? "PLAINTEXT" : tlsKind(), agentPort(),
                 healthPort(), config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty(),
                 config.serverId(), config.serverCount());
         RoutingConfig routing = config.routing();
@@ -117,10 +120,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
             LOG.info("SNI passthrough frontend {} for {} server name(s){}", sniPort(), config.sni().routes().size(),
                     config.sni().proxyProtocol() ? ", with a PROXY protocol v2 header to each destination" : "");
         }
-        if (frontendChannel != null && frontendSsl == null) {
-            LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
-                    + "(--allow-plaintext-frontend): expose it only inside a trusted network");
-        }
+        authenticator.logMode(frontendChannel != null, frontendSsl != null);
         return this;
     }
 
@@ -160,7 +160,12 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     /** The frontend's pipeline for {@code listener}; {@code ssl} {@code null} for plaintext. */
     private FrontendInitializer frontendInitializer(String listener, SslContext ssl) {
         return new FrontendInitializer(listener, ssl, caps, handshakeFailures, config.headerTimeout(),
-                this::countChoosing, accessLog);
+                this::countChoosing, accessLog, authenticator);
+    }
+
+    /** How the start-up line calls a TLS frontend: {@code mTLS} where client certificates are required. */
+    private String tlsKind() {
+        return config.proxyAuth().certificateRequired() ? "mTLS" : "TLS";
     }
 
     /**
@@ -296,5 +301,6 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         if (agentTls != null) {
             agentTls.close();
         }
+        authenticator.close();
     }
 }

@@ -74,6 +74,7 @@ class ConnectRequestDecoderFuzzTest {
             "connect_http10_pipelined, 10.0.0.1:22", "connect_ipv6, [2001:db8::1]:443",
             "connect_ipv6_pipelined_tls, [::1]:8443", "connect_private_name, db.internal.:5432",
             "connect_tunnel_agent, localhost:8080", "tunnel_agent_repeated, 400", "tunnel_agent_empty, 400",
+            "connect_proxy_authorization, localhost:8080", "proxy_authorization_repeated, 400",
             "partial_head, awaiting", "tls_client_hello, awaiting", "get_absolute_form, 405", "options_star, 405",
             "malformed_request_line, 400", "empty_request_line, 400", "bare_lf, 400", "bare_lf_in_header, 400",
             "bad_target_no_port, 400", "bad_target_port_range, 400", "bad_target_ipv6_unbracketed, 400",
@@ -107,8 +108,14 @@ class ConnectRequestDecoderFuzzTest {
             assertThat(outcome.handedOn()).as("bytes after the head").isEqualTo(text.substring(blankLine + 4));
             assertThat(DialFrame.isValidHost(request.host())).as("host %s", request.host()).isTrue();
             assertThat(request.port()).isBetween(1, 65535);
-            assertThat(ConnectRequestDecoder.parseAuthority(request.authority()).withAgent(request.agentId()))
-                    .isEqualTo(request);
+            assertThat(ConnectRequestDecoder.parseAuthority(request.authority()).withAgent(request.agentId())
+                    .withProxyAuthorization(request.proxyAuthorization())).isEqualTo(request);
+            if (request.proxyAuthorization() != null) {
+                assertThat(request.proxyAuthorization().length())
+                        .isLessThanOrEqualTo(ConnectRequestDecoder.MAX_PROXY_AUTHORIZATION);
+                assertThat(text.substring(0, blankLine).toLowerCase(Locale.ROOT))
+                        .as("a Proxy-Authorization field in the head").contains("\r\nproxy-authorization:");
+            }
             if (request.agentId() != null) {
                 assertThat(ConnectRequestDecoder.isAgentId(request.agentId())).as("agent %s", request.agentId())
                         .isTrue();

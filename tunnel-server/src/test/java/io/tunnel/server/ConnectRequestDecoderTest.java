@@ -20,10 +20,14 @@ class ConnectRequestDecoderTest {
             + "Proxy-Authorization: Basic e30=\r\n\r\n";
     private static final String PIPELINED = "\u0016\u0003\u0001 a TLS ClientHello, say\r\n\r\nGET / HTTP/1.1\r\n";
     private static final Outcome EXAMPLE = Outcome.request("example.com", 443, "");
+    /** {@link #HEAD} decoded, with the bytes handed on after it. */
+    private static Outcome head(String handedOn) {
+        return new Outcome(new ConnectRequest("example.com", 443, null, "Basic e30="), handedOn);
+    }
 
     @Test
     void aConnectHeadIsARequest() {
-        assertThat(decode(HEAD)).isEqualTo(EXAMPLE);
+        assertThat(decode(HEAD)).isEqualTo(head(""));
         assertThat(decode("CONNECT example.com:443 HTTP/1.0\r\n\r\n")).isEqualTo(EXAMPLE);
         assertThat(decode("CONNECT 10.1.2.3:1 HTTP/1.1\r\n\r\n")).isEqualTo(Outcome.request("10.1.2.3", 1, ""));
         assertThat(decode("CONNECT private-name_1.internal.:65535 HTTP/1.1\r\n\r\n"))
@@ -99,7 +103,29 @@ class ConnectRequestDecoderTest {
         String longest = "a".repeat(ConnectRequestDecoder.MAX_AGENT_ID);
         assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: " + longest + "\r\n\r\n").answer())
                 .isEqualTo(new ConnectRequest("example.com", 443, longest));
-        assertThat(decode(HEAD).answer()).as("without the header").isEqualTo(new ConnectRequest("example.com", 443));
+        assertThat(decode(HEAD).answer()).as("without the header")
+                .isEqualTo(new ConnectRequest("example.com", 443, null, "Basic e30="));
+    }
+
+    @Test
+    void theProxyAuthorizationHeaderIsKeptAsSentOnceAndBounded() {
+        String line = "CONNECT example.com:443 HTTP/1.1\r\n";
+        assertThat(decode(line + "proxy-AUTHORIZATION: \t Bearer abc.def== \t\r\n\r\n").answer())
+                .as("any case, without the whitespace around it; judged by the authenticator, not here")
+                .isEqualTo(new ConnectRequest("example.com", 443, null, "Bearer abc.def=="));
+        assertThat(decode(line + "Proxy-Authorization:\r\n\r\n").answer())
+                .as("empty: for the authenticator to refuse").isEqualTo(new ConnectRequest("example.com", 443, null, ""));
+        String longest = "Basic " + "A".repeat(ConnectRequestDecoder.MAX_PROXY_AUTHORIZATION - 6);
+        assertThat(decode(line + "Proxy-Authorization: " + longest + "\r\n\r\n").answer())
+                .isEqualTo(new ConnectRequest("example.com", 443, null, longest));
+        assertThat(decode(line + "Proxy-Authorization: " + longest + "A\r\n\r\n").rejectionStatus()).isEqualTo(431);
+        Outcome repeated = decode(line + "Proxy-Authorization: Basic e30=\r\n"
+                + "Proxy-Authorization: Basic e30=\r\n\r\n");
+        assertThat(repeated.rejectionStatus()).isEqualTo(400);
+        assertThat(((ConnectRejection) repeated.answer()).reason()).isEqualTo("Proxy-Authorization header repeated");
+        assertThat(new ConnectRequest("example.com", 443, "agent-2", "Basic c2VjcmV0").toString())
+                .as("credentials never in a log line").isEqualTo(
+                        "ConnectRequest[example.com:443, agent agent-2, with Proxy-Authorization]");
     }
 
     @ParameterizedTest
@@ -198,16 +224,16 @@ class ConnectRequestDecoderTest {
 
     @Test
     void bytesPipelinedAfterTheHeadAreHandedOnWhenTheDecoderIsRemoved() {
-        assertThat(decode(HEAD + PIPELINED)).isEqualTo(Outcome.request("example.com", 443, PIPELINED));
+        assertThat(decode(HEAD + PIPELINED)).isEqualTo(head(PIPELINED));
         assertThat(decode(bytes(HEAD + PIPELINED), HEAD.length() + 3))
                 .as("bytes that arrive after the decoder is gone still follow in order")
-                .isEqualTo(Outcome.request("example.com", 443, PIPELINED));
+                .isEqualTo(head(PIPELINED));
     }
 
     @Test
     void everySplitIntoTwoReadsAndManyIntoThreeDecodeTheSame() {
         byte[] input = bytes(HEAD + PIPELINED);
-        Outcome whole = Outcome.request("example.com", 443, PIPELINED);
+        Outcome whole = head(PIPELINED);
         for (int first = 1; first < input.length; first++) {
             assertThat(decode(input, first)).as("split at %d", first).isEqualTo(whole);
             // three reads: the middle one short, so that it holds a line end or the head's end somewhere

@@ -77,7 +77,7 @@ class FrontendTlsStartTest {
         channels.add(channel);
         channel.pipeline()
                 .addLast(PipelineNames.TLS_START, new FrontendTlsStart(serverContext, caps, failures))
-                .addLast(PipelineNames.TLS_HANDSHAKE, new FrontendTlsHandshakeHandler(failures))
+                .addLast(PipelineNames.TLS_HANDSHAKE, new FrontendTlsHandshakeHandler(failures, true))
                 .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler())
                 .addLast(new ChannelInboundHandlerAdapter() {
                     @Override

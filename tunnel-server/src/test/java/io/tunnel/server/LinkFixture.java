@@ -38,6 +38,9 @@ final class LinkFixture implements AutoCloseable {
     final TunnelLink link;
     final ServerLinkHandler linkHandler;
     final FrontendAnswer answer;
+    /** Where the authenticator's password checks wait until a test runs them ({@link ManualExecutor#runAll}). */
+    final ManualExecutor checks = new ManualExecutor();
+    final ProxyAuthenticator authenticator;
     /** The address of the SNI frontend's clients. */
     static final InetSocketAddress SNI_CLIENT = new InetSocketAddress("192.0.2.7", 40123);
     /** The address the SNI frontend's clients reach. */
@@ -59,6 +62,8 @@ final class LinkFixture implements AutoCloseable {
         link = first.link;
         linkHandler = first.handler;
         answer = new FrontendAnswer(frontend, accessLog);
+        authenticator = new ProxyAuthenticator(config.proxyAuth(), metrics, checks,
+                () -> frontend.eventLoop().ticker().nanoTime());
     }
 
     /** One agent link on the fixture's loop, registered as after its handshake. */
@@ -112,6 +117,7 @@ final class LinkFixture implements AutoCloseable {
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, AgentChooser chooser) {
         channel.pipeline()
                 .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
+                .addLast(PipelineNames.PROXY_AUTH, new ProxyAuthHandler(authenticator, answer))
                 .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
     }
 
@@ -226,6 +232,7 @@ final class LinkFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        authenticator.close();
         frontend.finishAndReleaseAll();
         for (AgentLink agentLink : links) {
             agentLink.channel.finishAndReleaseAll();

@@ -41,9 +41,27 @@ public final class TlsContexts {
     /** Server side from checked material: presents its certificate, requires one issued by its CAs. */
     public static SslContext mutualServer(TlsMaterial material, TlsProvider provider, boolean tls13Only)
             throws SSLException {
+        return server(material, provider, tls13Only, ClientAuth.REQUIRE);
+    }
+
+    /**
+     * Server side that asks for a client certificate as {@code clientAuth} says: {@code REQUIRE} as {@link
+     * #mutualServer}, {@code OPTIONAL} checks one if the client presents it, {@code NONE} never asks. A certificate
+     * presented must chain to {@code caCert}; the files are checked first ({@link TlsMaterial}).
+     *
+     * @throws TlsMaterialException if the files are not usable, in one line
+     */
+    public static SslContext server(Path cert, Path key, Path caCert, TlsProvider provider, boolean tls13Only,
+                                    ClientAuth clientAuth) throws SSLException {
+        return server(TlsMaterial.load(TlsMaterial.Use.SERVER, cert, key, caCert), provider, tls13Only, clientAuth);
+    }
+
+    /** Server side from checked material, asking for client certificates as {@code clientAuth} says. */
+    public static SslContext server(TlsMaterial material, TlsProvider provider, boolean tls13Only,
+                                    ClientAuth clientAuth) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(material.key(), material.chain())
                 .trustManager(new CachingClientTrustManager(pkixTrustManager(material.cas())))
-                .clientAuth(ClientAuth.REQUIRE)
+                .clientAuth(clientAuth)
                 .sslProvider(provider.toNetty());
         return protocols(builder, tls13Only).build();
     }

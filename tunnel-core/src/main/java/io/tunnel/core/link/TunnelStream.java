@@ -49,6 +49,7 @@ public final class TunnelStream {
     private boolean reading;
     private boolean dirty;
     private String route = "-";
+    private String identity = "-";
     private boolean withdrawn;
 
     TunnelStream(TunnelLink link, int id, String target, String client) {
@@ -86,6 +87,15 @@ public final class TunnelStream {
 
     public void route(String route) {
         this.route = route;
+    }
+
+    /** Who opened the stream, for its access log (the server: the client's proxy identity), or {@code -}. */
+    public String identity() {
+        return identity;
+    }
+
+    public void identity(String identity) {
+        this.identity = identity;
     }
 
     /** Bytes read from this side's socket and sent into the tunnel. */
