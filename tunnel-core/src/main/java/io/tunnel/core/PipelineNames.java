@@ -10,9 +10,14 @@ package io.tunnel.core;
  * agent, link to the server
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
- * server, frontend port (one channel per client)
+ * server, frontend port (one channel per client; built by {@code io.tunnel.server.FrontendPipeline})
  *   [SSL → TLS_HANDSHAKE (until the handshake and the client certificate's usage passed) → TLS_INPUT_END]
- *     → CONNECT_DECODER (until the request head) → CONNECT (until the dial result) → RELAY (on the agent link's loop)
+ *     → FRONTEND_ENCODER → CONNECT_DECODER → CONNECT
+ *   a CONNECT: FRONTEND_ENCODER and CONNECT_DECODER leave after the request head, CONNECT after the dial result;
+ *     then RELAY (on the agent link's loop) is all that remains
+ *   absolute-form requests ({@code GET http://…}): all three stay for the connection's life; CONNECT_DECODER turns
+ *     requests into objects, CONNECT serves them one at a time, each through a stream of its own, and the responses
+ *     go out through FRONTEND_ENCODER
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -33,7 +38,10 @@ public final class PipelineNames {
     public static final String FRAME_ENCODER = "frame-encoder";
     public static final String HANDSHAKE = "handshake";
     public static final String LINK = "link";
+    /** The frontend's request decoder (CONNECT and absolute-form requests). */
     public static final String CONNECT_DECODER = "connect-decoder";
+    /** The frontend's encoder of forwarded responses. */
+    public static final String FRONTEND_ENCODER = "frontend-encoder";
     public static final String CONNECT = "connect";
     public static final String RELAY = "relay";
     public static final String HTTP_CODEC = "http-codec";

@@ -2,9 +2,7 @@ package io.tunnel.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.DialCallback;
-import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelLinkHandler;
@@ -92,7 +90,8 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
 
     /**
      * Opens a stream to {@code request} for the frontend channel {@code frontend}; runs on the link's loop. The
-     * frontend's relay handler is added here, with this loop as its executor, before DIAL goes out. If this link cannot
+     * stream is bound to the frontend here ({@link ConnectHandler#attach}: its relay handler, with this loop as its
+     * executor, or a forwarded request's exchange), before DIAL goes out. If this link cannot
      * take the stream now (it went away, reached a limit, or became suspect since it was chosen) the connection is
      * handed to another link when the router has one; a suspect link without alternative still dials.
      */
@@ -109,7 +108,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
                 return;
             }
             if (busy != null) {
-                answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, request.authority(), busy);
+                connect.refuse(ProxyResponse.SERVICE_UNAVAILABLE, busy);
                 return;
             }
         }
@@ -117,7 +116,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
                 String.valueOf(frontend.remoteAddress()));
         stream.route(strategy);
         accessLog.streamStarted();
-        frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
+        connect.attach(stream);
         FrontendDial dial = new FrontendDial(frontend, stream, connect, answer, pending.now());
         pending.add(dial);
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
@@ -217,9 +216,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         @Override
         public void dialSucceeded(TunnelStream stream) {
             pending.remove(this);
-            // Written from this loop before any DATA the stream writes, so the client sees 200 first.
-            answer.established();
-            connect.handOver(stream);
+            connect.opened(stream);
         }
 
         @Override
@@ -261,9 +258,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             if (beforeMove != null) {
                 beforeMove.run();
             }
-            if (frontend.pipeline().get(PipelineNames.RELAY) != null) {
-                frontend.pipeline().remove(PipelineNames.RELAY);
-            }
+            connect.detach();
             connect.dispatch(other);
             return true;
         }

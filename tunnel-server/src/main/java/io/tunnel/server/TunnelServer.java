@@ -7,12 +7,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.tunnel.core.PipelineNames;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
 import io.tunnel.core.tls.TlsContexts;
-import io.tunnel.core.tls.TlsInputEndHandler;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -106,23 +104,7 @@ public final class TunnelServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        FrontendAnswer answer = new FrontendAnswer(ch, accessLog);
-                        if (ssl != null) {
-                            ch.pipeline().addLast(PipelineNames.SSL,
-                                            TlsContexts.halfCloseHandler(ssl, ch.alloc(), null, 0))
-                                    .addLast(PipelineNames.TLS_HANDSHAKE,
-                                            new FrontendTlsHandshakeHandler(handshakeFailures))
-                                    .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
-                        }
-                        ch.pipeline()
-                                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                                .addLast(PipelineNames.CONNECT,
-                                        new ConnectHandler(config.headerTimeout(), chooser, answer));
-                    }
-                });
+                .childHandler(new FrontendPipeline(ssl, handshakeFailures, config.headerTimeout(), chooser, accessLog));
     }
 
     private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {

@@ -89,16 +89,14 @@ final class LinkFixture implements AutoCloseable {
         return added;
     }
 
-    /** Adds the frontend's CONNECT handlers, choosing among the fixture's links (or none). */
+    /** Adds the frontend's request handlers, choosing among the fixture's links (or none). */
     void frontendPipeline(boolean withAgent) {
         connectPipeline(frontend, answer, withAgent);
     }
 
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, boolean withAgent) {
         AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
-        channel.pipeline()
-                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
+        FrontendPipeline.addRequestHandlers(channel.pipeline(), Duration.ofSeconds(10), chooser, answer);
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */
@@ -187,8 +185,17 @@ final class LinkFixture implements AutoCloseable {
 
     /** How many CONNECTs /metrics counts with {@code status}. */
     long answered(int status) {
+        return counted("tunnel_server_connect_requests", status);
+    }
+
+    /** How many forwarded (absolute-form) requests /metrics counts with {@code status}. */
+    long forwarded(int status) {
+        return counted("tunnel_server_forwarded_requests", status);
+    }
+
+    private long counted(String counter, int status) {
         return (long) metrics.registry().scrape().stream()
-                .filter(s -> s.getMetadata().getPrometheusName().equals("tunnel_server_connect_requests"))
+                .filter(s -> s.getMetadata().getPrometheusName().equals(counter))
                 .flatMap(s -> s.getDataPoints().stream())
                 .filter(p -> p.getLabels().get("status").equals(Integer.toString(status)))
                 .mapToDouble(p -> ((CounterDataPointSnapshot) p).getValue())
