@@ -15,7 +15,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A private HTTP or HTTPS service for tests: {@code /} answers {@link #BODY}; {@code /bytes?n=N} streams N bytes of
- * {@link Pattern} data.
+ * {@link Pattern} data; {@code /bytes?n=N&ms=T} streams them evenly over about T milliseconds (a download that lasts,
+ * whatever the socket buffers on its way hold).
  */
 public final class HttpDestination implements AutoCloseable {
     public static final String BODY = "hello from the private network\n";
@@ -53,10 +54,12 @@ public final class HttpDestination implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String query = exchange.getRequestURI().getQuery();
             if (path.equals("/bytes") && query != null && query.startsWith("n=")) {
-                long n = Long.parseLong(query.substring(2));
+                String[] params = query.split("&ms=", 2);
+                long n = Long.parseLong(params[0].substring(2));
                 exchange.sendResponseHeaders(200, n);
                 try (OutputStream out = exchange.getResponseBody()) {
-                    Pattern.write(out, n);
+                    Pattern.write(params.length == 2 ? new PacedOutputStream(out, n, Long.parseLong(params[1])) : out,
+                            n);
                 }
             } else {
                 byte[] body = BODY.getBytes(StandardCharsets.US_ASCII);

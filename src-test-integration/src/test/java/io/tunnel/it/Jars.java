@@ -8,7 +8,7 @@ public final class Jars {
     public static final Path ROOT = Path.of(System.getProperty("tunnel.repo.root", "..")).toAbsolutePath().normalize();
     public static final Path SERVER = jar("tunnel-server");
     public static final Path AGENT = jar("tunnel-agent");
-    public static final Path CLIENT = jar("tunnel-client");
+    public static final Path CLIENT = jar("tunnel-client-cli");
     public static final Path PKI = jar("pki-tool");
 
     private Jars() {

@@ -1,10 +1,6 @@
 package io.tunnel.it;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,19 +17,18 @@ import java.util.regex.Matcher;
 public final class TunnelFixture implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String SERVER_PORTS =
-            "frontend (\\d+) \\((PLAINTEXT|mTLS)\\), agent port (\\d+), health port (\\d+)";
+            "frontend (\\d+|off) \\((PLAINTEXT|mTLS|Unix socket only)\\), agent port (\\d+), health port (\\d+)";
     private static final String AGENT_PORTS = "health port (\\d+)";
 
     private final TestPki pki;
     private final Path logDir;
     private final boolean plaintext;
+    private final boolean tcpFrontend;
     private final List<String> extraServerArgs;
     private final List<String> extraAgentArgs;
     private final List<String> serverWrapper;
     private final List<String> agentWrapper;
     private final String agentServerHost;
-    private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-            .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<JavaProcess> processes = new ArrayList<>();
     private JavaProcess server;
     private JavaProcess agent;
@@ -48,6 +43,7 @@ public final class TunnelFixture implements AutoCloseable {
         this.pki = b.pki;
         this.logDir = b.logDir;
         this.plaintext = b.plaintext;
+        this.tcpFrontend = b.tcpFrontend;
         this.extraServerArgs = b.serverArgs;
         this.extraAgentArgs = b.agentArgs;
         this.serverWrapper = b.serverWrapper;
@@ -64,6 +60,7 @@ public final class TunnelFixture implements AutoCloseable {
         private final TestPki pki;
         private final Path logDir;
         private boolean plaintext;
+        private boolean tcpFrontend = true;
         private final List<String> serverArgs = new ArrayList<>();
         private final List<String> agentArgs = new ArrayList<>();
         private List<String> serverWrapper = List.of();
@@ -78,6 +75,12 @@ public final class TunnelFixture implements AutoCloseable {
 
         public Builder plaintextFrontend() {
             this.plaintext = true;
+            return this;
+        }
+
+        /** No TCP frontend: give the server {@code --uds-name} in {@link #serverArgs}; {@link #frontendPort()} is -1. */
+        public Builder withoutTcpFrontend() {
+            this.tcpFrontend = false;
             return this;
         }
 
@@ -131,15 +134,15 @@ public final class TunnelFixture implements AutoCloseable {
 
     private void startServer(int frontend, int agentListener, int health) throws IOException {
         List<String> args = new ArrayList<>(List.of(
-                "--server-port", Integer.toString(frontend), "--server-bind-address", "127.0.0.1",
+                "--server-port", Integer.toString(Math.max(frontend, 0)), "--server-bind-address", "127.0.0.1",
                 "--agent-port", Integer.toString(agentListener), "--agent-bind-address", "0.0.0.0",
                 "--health-port", Integer.toString(health), "--health-bind-address", "0.0.0.0",
                 "--cluster-cert", pki.cert("agent", "proxy-master").toString(),
                 "--cluster-key", pki.key("agent", "proxy-master").toString(),
                 "--cluster-ca-cert", pki.ca("agent").toString()));
-        if (plaintext) {
+        if (tcpFrontend && plaintext) {
             args.add("--allow-plaintext-frontend");
-        } else {
+        } else if (tcpFrontend) {
             args.addAll(List.of(
                     "--server-cert", pki.cert("master", "proxy-master").toString(),
                     "--server-key", pki.key("master", "proxy-master").toString(),
@@ -149,7 +152,7 @@ public final class TunnelFixture implements AutoCloseable {
         server = JavaProcess.start("server-" + (++serverStarts), Jars.SERVER, logDir, serverWrapper, args);
         processes.add(server);
         Matcher m = server.awaitLog(SERVER_PORTS, START_TIMEOUT);
-        frontendPort = Integer.parseInt(m.group(1));
+        frontendPort = m.group(1).equals("off") ? -1 : Integer.parseInt(m.group(1));
         agentPort = Integer.parseInt(m.group(3));
         healthPort = Integer.parseInt(m.group(4));
     }
@@ -221,22 +224,11 @@ public final class TunnelFixture implements AutoCloseable {
 
     /** Status of a health endpoint, or -1 if it does not answer. */
     public int status(int port, String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return HealthPages.status(port, path);
     }
 
     public String body(int port, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return HealthPages.body(port, path);
     }
 
     public TestPki pki() {

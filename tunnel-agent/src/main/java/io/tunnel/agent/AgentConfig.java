@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * Everything a {@link TunnelAgent} needs, fixed before it starts.
  *
- * @param serverHost        host name or address of the server's agent port, also checked against its certificate
- * @param serverPort        the server's agent port
+ * @param serverHosts       host names or addresses of the servers' agent port (typically one, a load balancer in
+ *                          front of them all), dialled in turn; each also checked against the server's certificate
+ * @param serverPort        the servers' agent port
  * @param caCert            CA the server's certificate must chain to
  * @param agentCert         this agent's client certificate (its identity)
  * @param agentKey          the key of {@code agentCert}
@@ -24,14 +25,16 @@ import java.util.List;
  * @param resolverThreads   threads that resolve names (the system resolver blocks, so never on an event loop)
  * @param linkSettings      settings announced to the server
  * @param keepaliveTimeout  silence after which the link is considered dead
- * @param reconnectInitial  first reconnect delay; doubles up to {@code reconnectMax}, with jitter
- * @param reconnectMax      cap of the reconnect delay
+ * @param syncInterval      first delay between two link attempts; × 1.5 after each failure, with jitter
+ * @param syncIntervalCap   cap of the delay between link attempts
+ * @param syncForever       keep dialling after the server count is reached, to find servers that appear later
+ * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the agent exits
  * @param allowDestinations destinations the agent may dial (empty: all but the denied ones)
  * @param denyDestinations  destinations the agent never dials
  * @param identifiers       what this agent says it can reach (HELLO's attributes); the server routes by them
  */
 public record AgentConfig(
-        String serverHost,
+        List<String> serverHosts,
         int serverPort,
         Path caCert,
         Path agentCert,
@@ -43,9 +46,22 @@ public record AgentConfig(
         int resolverThreads,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
-        Duration reconnectInitial,
-        Duration reconnectMax,
+        Duration syncInterval,
+        Duration syncIntervalCap,
+        boolean syncForever,
+        Duration gracefulShutdownTimeout,
         List<DestinationRule> allowDestinations,
         List<DestinationRule> denyDestinations,
         AgentIdentifiers identifiers) {
+
+    public AgentConfig {
+        serverHosts = List.copyOf(serverHosts);
+        allowDestinations = List.copyOf(allowDestinations);
+        denyDestinations = List.copyOf(denyDestinations);
+    }
+
+    /** Each server host with the port, in the order they are dialled. */
+    List<ServerAddress> serverAddresses() {
+        return serverHosts.stream().map(host -> new ServerAddress(host, serverPort)).toList();
+    }
 }

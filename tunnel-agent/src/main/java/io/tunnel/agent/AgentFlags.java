@@ -4,6 +4,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.agent.policy.DestinationFlags;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.DrainFlags;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The agent's flags, named after Konnectivity's proxy-agent where it has a counterpart. */
@@ -22,10 +24,11 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     /** How to reach and authenticate to the server. */
     @FlagGroup("Server (where the agent links to)")
     static final class Server {
-        @Parameter(names = "--proxy-server-host", description = "Host of the server's agent port (checked against its certificate)")
+        @Parameter(names = "--proxy-server-host", description = "Host of the servers' agent port, checked against their "
+                + "certificates: typically one address in front of all servers; a comma-separated list is dialled in turn")
         String host = "127.0.0.1";
 
-        @Parameter(names = "--proxy-server-port", description = "The server's agent port")
+        @Parameter(names = "--proxy-server-port", description = "The servers' agent port")
         int port = 8091;
 
         @Parameter(names = "--ca-cert", converter = PathConverter.class, required = true,
@@ -43,13 +46,30 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         @ParametersDelegate
         final LinkFlags link = new LinkFlags();
 
+        /** The hosts of {@link #host}, in order; empty entries make {@link AgentFlags#problems()} complain. */
+        List<String> hosts() {
+            return Arrays.stream(host.split(",", -1)).map(String::trim).toList();
+        }
+    }
+
+    /** Links to every server of a set (Konnectivity's sync loop), and the drain on SIGTERM. */
+    @FlagGroup("Server set (several servers behind one address) and drain")
+    static final class Fleet {
         @Parameter(names = "--sync-interval", converter = DurationConverter.class,
-                description = "First delay before reconnecting; doubles after each failure")
-        Duration reconnectInitial = Duration.ofSeconds(1);
+                description = "Delay between two link attempts while the agent holds fewer links than the servers "
+                        + "said there are; × 1.5 after each failure")
+        Duration syncInterval = Duration.ofSeconds(1);
 
         @Parameter(names = "--sync-interval-cap", converter = DurationConverter.class,
-                description = "Longest delay between reconnection attempts")
-        Duration reconnectMax = Duration.ofSeconds(10);
+                description = "Longest delay between two link attempts")
+        Duration syncIntervalCap = Duration.ofSeconds(10);
+
+        @Parameter(names = "--sync-forever",
+                description = "Keep dialling after every server is linked, to find servers that appear later")
+        boolean syncForever;
+
+        @ParametersDelegate
+        final DrainFlags drain = new DrainFlags();
     }
 
     /** Destinations. */
@@ -94,6 +114,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     }
 
     final Server server = new Server();
+    final Fleet fleet = new Fleet();
     final Dial dial = new Dial();
     final DestinationFlags destinations = new DestinationFlags();
     final Routing routing = new Routing();
@@ -101,16 +122,22 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
     @Override
     public Object[] all() {
-        return new Object[] {server, dial, routing, destinations, misc};
+        return new Object[] {server, fleet, dial, routing, destinations, misc};
     }
 
     @Override
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
+        if (server.hosts().contains("")) {
+            problems.add("--proxy-server-host must be a host, or hosts separated by commas");
+        }
         LinkFlags.checkPort(problems, "--proxy-server-port", server.port, 1);
         LinkFlags.checkPort(problems, "--health-server-port", misc.healthPort, 0);
         if (dial.maxStreams <= 0 || dial.resolverThreads <= 0) {
             problems.add("--max-streams and --resolver-threads must be positive");
+        }
+        if (fleet.syncIntervalCap.compareTo(fleet.syncInterval) < 0) {
+            problems.add("--sync-interval-cap must not be shorter than --sync-interval");
         }
         server.link.check(problems);
         destinations.check(problems);
@@ -121,10 +148,10 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     @Override
     public AgentConfig toConfig() {
         LinkFlags link = server.link;
-        return new AgentConfig(server.host, server.port, server.caCert, server.agentCert, server.agentKey,
+        return new AgentConfig(server.hosts(), server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
                 dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
-                server.reconnectInitial, server.reconnectMax, destinations.allowRules(), destinations.denyRules(),
-                AgentIdentifiers.parse(routing.identifiers));
+                fleet.syncInterval, fleet.syncIntervalCap, fleet.syncForever, fleet.drain.gracefulShutdownTimeout,
+                destinations.allowRules(), destinations.denyRules(), AgentIdentifiers.parse(routing.identifiers));
     }
 }

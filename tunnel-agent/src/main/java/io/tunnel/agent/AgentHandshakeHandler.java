@@ -5,9 +5,10 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.LinkConstants;
-import io.tunnel.core.log.RateLimitedLog;
 import io.tunnel.core.link.LinkHandshakeHandler;
+import io.tunnel.core.link.StreamListener;
 import io.tunnel.core.link.TunnelLink;
+import io.tunnel.core.log.RateLimitedLog;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
 import io.tunnel.core.protocol.HelloFrame;
@@ -21,10 +22,11 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Opens the agent's link: after TLS, sends HELLO and waits for HELLO_ACK, then installs the
- * {@link AgentLinkHandler} and removes itself. A GOAWAY instead (e.g. version mismatch) is logged and ends the
- * attempt; so does silence past the handshake timeout. Failures are logged rate-limited ({@link #newFailureLog}):
- * an agent that retries often must not fill its log with the same line.
+ * Opens the agent's link: after TLS, sends HELLO (with the agent's identifiers) and waits for HELLO_ACK, then installs
+ * the {@link AgentLinkHandler} (with the server's id and count from HELLO_ACK), reports it established and removes
+ * itself. A GOAWAY instead (e.g. version mismatch) is logged and ends the attempt; so does silence past the handshake
+ * timeout. Failures are logged rate-limited ({@link #newFailureLog}): an agent that retries often must not fill its
+ * log with the same line.
  */
 final class AgentHandshakeHandler extends LinkHandshakeHandler {
     private static final Logger LOG = LogManager.getLogger(AgentHandshakeHandler.class);
@@ -52,17 +54,27 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
     }
 
     private final AgentConfig config;
+    private final ServerAddress server;
     private final StreamDialer dialer;
-    private final AgentLinks agent;
+    private final StreamListener streams;
+    private final AgentLinks events;
     private final RateLimitedLog<Failure> failures;
     private long helloSentNanos;
     private boolean failed;
 
-    AgentHandshakeHandler(AgentConfig config, StreamDialer dialer, AgentLinks agent,
-                          RateLimitedLog<Failure> failures) {
+    /**
+     * @param server   the address dialled
+     * @param streams  told when each stream of the link ends
+     * @param events   told when the link is established and when its server goes away
+     * @param failures the log of failed attempts, shared by all of the agent's attempts
+     */
+    AgentHandshakeHandler(AgentConfig config, ServerAddress server, StreamDialer dialer, StreamListener streams,
+                          AgentLinks events, RateLimitedLog<Failure> failures) {
         this.config = config;
+        this.server = server;
         this.dialer = dialer;
-        this.agent = agent;
+        this.streams = streams;
+        this.events = events;
         this.failures = failures;
     }
 
@@ -74,8 +86,7 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
     @Override
     protected void handshakeTimedOut(ChannelHandlerContext ctx) {
         if (!failed && failures.admit(Failure.TIMEOUT)) {
-            LOG.warn("no handshake with {} within {} ms, closing", ctx.channel().remoteAddress(),
-                    LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
+            LOG.warn("no handshake with {} within {} ms, closing", server, LinkConstants.HANDSHAKE_TIMEOUT_MILLIS);
         }
     }
 
@@ -89,8 +100,7 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
             } else {
                 failed = true;
                 if (failures.admit(Failure.TLS)) {
-                    LOG.warn("TLS handshake with {}:{} failed: {}", config.serverHost(), config.serverPort(),
-                            TlsFailureCause.summary(handshake.cause()));
+                    LOG.warn("TLS handshake with {} failed: {}", server, TlsFailureCause.summary(handshake.cause()));
                 }
                 ctx.close();
             }
@@ -102,21 +112,23 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HelloAckFrame ack && ack.version() == ProtocolConstants.VERSION) {
             ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(config.linkSettings().maxFrameSize());
-            TunnelLink link = new TunnelLink(ctx.channel(), config.serverHost() + ':' + config.serverPort(),
-                    config.linkSettings(), ack.settings(), agent);
+            String serverId = ack.serverId();
+            TunnelLink link = new TunnelLink(ctx.channel(), serverId.isEmpty() ? server.toString() : serverId,
+                    config.linkSettings(), ack.settings(), streams);
             link.recordRtt(ctx.executor().ticker().nanoTime() - helloSentNanos); // a first sample, refined later
-            ctx.pipeline().replace(this, PipelineNames.LINK, new AgentLinkHandler(link, dialer, config.maxStreams()));
-            agent.linkEstablished(link);
+            AgentLinkHandler handler = new AgentLinkHandler(link, dialer, config.maxStreams(), serverId,
+                    ack.serverCount(), events);
+            ctx.pipeline().replace(this, PipelineNames.LINK, handler);
+            events.established(handler);
             return;
         }
         failed = true;
         if (msg instanceof GoAwayFrame goAway) {
             if (failures.admit(Failure.REFUSED)) {
-                LOG.error("server {}:{} refused the link: {} {}", config.serverHost(), config.serverPort(),
-                        goAway.code(), goAway.reason());
+                LOG.error("server {} refused the link: {} {}", server, goAway.code(), goAway.reason());
             }
         } else if (failures.admit(Failure.UNEXPECTED)) {
-            LOG.error("server {}:{} answered HELLO with {}, closing", config.serverHost(), config.serverPort(), msg);
+            LOG.error("server {} answered HELLO with {}, closing", server, msg);
         }
         ReferenceCountUtil.release(msg);
         ctx.close();
@@ -125,8 +137,7 @@ final class AgentHandshakeHandler extends LinkHandshakeHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!FatalErrors.report(ctx, cause) && !failed && failures.admit(Failure.ERROR)) {
-            LOG.warn("link to {}:{} failed during the handshake: {}", config.serverHost(), config.serverPort(),
-                    TlsFailureCause.summary(cause));
+            LOG.warn("link to {} failed during the handshake: {}", server, TlsFailureCause.summary(cause));
         }
         failed = true;
         ctx.close();

@@ -1,10 +1,16 @@
 package io.tunnel.agent;
 
-import io.tunnel.core.link.StreamListener;
-import io.tunnel.core.link.TunnelLink;
+/**
+ * What becomes of one link attempt, reported to the agent's {@link ServerSet}: established (HELLO_ACK), the server going
+ * away (its GOAWAY), closed (before or after it was established). Any thread.
+ */
+interface AgentLinks {
+    /** The handshake completed; the link takes DIALs from now on. */
+    void established(ServerSet.Link link);
 
-/** What an agent's link handlers report to: links established, and (as {@link StreamListener}) streams ended. */
-interface AgentLinks extends StreamListener {
-    /** The handshake of {@code link} completed; called on the link's loop. */
-    void linkEstablished(TunnelLink link);
+    /** The server said GOAWAY({@code NO_ERROR}): it opens no new stream on this link. */
+    void serverGoingAway();
+
+    /** The connection closed, or could not be made; {@code why} says so in a few words. */
+    void closed(String why);
 }

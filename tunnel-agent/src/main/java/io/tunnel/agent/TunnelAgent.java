@@ -13,9 +13,11 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.agent.policy.DestinationPolicy;
+import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
+import io.tunnel.core.link.StreamListener;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
@@ -25,28 +27,36 @@ import io.tunnel.core.transport.Transports;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running agent: keeps one link to the server, reconnecting after any loss with capped exponential backoff
- * and jitter, and serves its health endpoint ({@code /readyz} is 200 while the link is up).
+ * The running agent: holds one link to each server of the set behind its server address ({@link ServerSet}), serves
+ * its health endpoint ({@code /readyz} is 200 while it holds a link that takes streams; {@code /links} lists the links
+ * by server id) and drains on SIGTERM ({@link #drain()}).
  *
- * <p>Threads: connecting, reconnecting and the backoff are confined to one event loop of the group (the control
- * loop); the server's name is resolved on the resolver pool, never on an event loop; each link lives on its own loop
- * and reports to the control loop.
+ * <p>Threads: the sync loop runs on one event loop of the group (the control loop); server names are resolved on the
+ * resolver pool, never on an event loop; each link lives on its own loop and reports to the control loop.
  */
-public final class TunnelAgent implements AgentLinks, AutoCloseable {
+public final class TunnelAgent implements StreamListener, AutoCloseable, Drainable {
     private static final Logger LOG = LogManager.getLogger(TunnelAgent.class);
     private static final Logger ACCESS = LogManager.getLogger("tunnel.access");
     private static final int RESOLVER_QUEUE = 4096;
+    /** The health page listing the links. */
+    static final String LINKS_PAGE = "/links";
 
     private final AgentConfig config;
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -59,27 +69,34 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
     private SslContext sslContext;
     private Dialer dialer;
     private HealthServer health;
-    private volatile TunnelLink link;
+    private volatile ServerSet servers;
     private volatile boolean closed;
-    private long backoffMillis; // control loop only
 
     public TunnelAgent(AgentConfig config) {
         this.config = config;
-        this.backoffMillis = config.reconnectInitial().toMillis();
         this.streams = Counter.builder().name("tunnel_agent_streams_total")
                 .help("Streams ended, by result").labelNames("result").register(registry);
-        GaugeWithCallback.builder().name("tunnel_agent_connected").help("1 while the link to the server is up")
-                .callback(cb -> cb.call(isConnected() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("tunnel_agent_connected")
+                .help("Links to distinct servers that take new streams")
+                .callback(cb -> cb.call(servers == null ? 0 : servers.activeLinks())).register(registry);
+        GaugeWithCallback.builder().name("tunnel_agent_server_count")
+                .help("Servers the agent aims to hold a link to (the highest count they reported)")
+                .callback(cb -> cb.call(servers == null ? 0 : servers.serverCount())).register(registry);
+        GaugeWithCallback.builder().name("tunnel_agent_links")
+                .help("Links held, by server id and state (active, duplicate, server-going-away, agent-going-away)")
+                .labelNames("server_id", "state")
+                .callback(cb -> linksByServer().forEach((labels, n) -> cb.call(n, labels.get(0), labels.get(1))))
+                .register(registry);
         GaugeWithCallback.builder().name("tunnel_agent_stream_unwritten_bytes")
                 .help("Bytes from the server queued on destination sockets and not yet written")
-                .callback(cb -> cb.call(linkStat(TunnelLink::unwrittenBytes))).register(registry);
+                .callback(cb -> cb.call(linkStat(ServerSet.Link::unwrittenBytes))).register(registry);
         GaugeWithCallback.builder().name("tunnel_agent_stream_unsent_bytes")
                 .help("Bytes read from destination sockets that wait for stream credit")
-                .callback(cb -> cb.call(linkStat(TunnelLink::unsentBytes))).register(registry);
+                .callback(cb -> cb.call(linkStat(ServerSet.Link::unsentBytes))).register(registry);
     }
 
     /**
-     * Builds TLS, binds the health port and starts connecting; blocking, call it from a main thread. If it throws, it
+     * Builds TLS, binds the health port and starts linking; blocking, call it from a main thread. If it throws, it
      * has stopped whatever it started.
      */
     public TunnelAgent start() throws SSLException, InterruptedException {
@@ -91,51 +108,49 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
         ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
+        servers = new ServerSet(control, config.serverAddresses(), this::dial,
+                new SyncBackoff(config.syncInterval().toMillis(), config.syncIntervalCap().toMillis(),
+                        () -> ThreadLocalRandom.current().nextDouble()),
+                config.syncForever(), Clock.systemUTC());
         try {
-            health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry);
+            health = HealthServer.start(group, config.healthAddress(), this::isConnected, registry,
+                    List.of(new HealthServer.JsonRoute(LINKS_PAGE, this::linksPage)));
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
         dialer = new Dialer(resolver, config.dialTimeout().toMillis(), new DestinationPolicy(
                 config.allowDestinations(), config.denyDestinations(), health.port()));
-        LOG.info("tunnel-agent ({}, TLS {}) connecting to {}:{}, health port {}", Transports.name(),
-                config.tlsProvider().toNetty(), config.serverHost(), config.serverPort(), health.port());
-        control.execute(this::connect);
+        LOG.info("tunnel-agent ({}, TLS {}) linking to the servers at {}, health port {}", Transports.name(),
+                config.tlsProvider().toNetty(), String.join(",", config.serverAddresses().stream()
+                        .map(ServerAddress::toString).toList()), health.port());
+        servers.start();
         return this;
     }
 
-    /** Resolves the server's name off the loops, then connects; on the control loop. */
-    private void connect() {
-        if (closed) {
-            return;
-        }
+    /** One link attempt (the {@link ServerSet}'s dialer): resolves the name off the loops, then connects. */
+    private void dial(ServerAddress server, AgentLinks attempt) {
         try {
             resolver.execute(() -> {
                 InetSocketAddress address;
                 try {
-                    address = new InetSocketAddress(InetAddress.getByName(config.serverHost()), config.serverPort());
+                    address = new InetSocketAddress(InetAddress.getByName(server.host()), server.port());
                 } catch (UnknownHostException e) {
-                    onControl(() -> {
-                        LOG.warn("cannot resolve server host {}: {}", config.serverHost(), e.getMessage());
-                        scheduleReconnect();
-                    });
+                    attempt.closed("cannot resolve " + server.host() + ": " + e.getMessage());
                     return;
                 }
-                onControl(() -> connect(address));
+                try {
+                    control.execute(() -> connect(server, address, attempt));
+                } catch (RejectedExecutionException e) {
+                    attempt.closed("agent closing");
+                }
             });
         } catch (RejectedExecutionException e) {
-            if (!closed) {
-                LOG.warn("cannot resolve server host {}: resolver saturated", config.serverHost());
-                scheduleReconnect();
-            }
+            attempt.closed(closed ? "agent closing" : "resolver saturated");
         }
     }
 
-    private void connect(InetSocketAddress server) {
-        if (closed) {
-            return;
-        }
+    private void connect(ServerAddress server, InetSocketAddress address, AgentLinks attempt) {
         long keepalive = config.linkSettings().keepaliveMillis();
         long keepaliveTimeout = config.keepaliveTimeout().toMillis();
         ChannelFuture future = new Bootstrap()
@@ -145,58 +160,19 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        LinkPipeline.init(ch, sslContext.newHandler(ch.alloc(), config.serverHost(),
-                                config.serverPort()), keepalive, keepaliveTimeout,
-                                new AgentHandshakeHandler(config, dialer, TunnelAgent.this, handshakeFailures));
+                        LinkPipeline.init(ch, sslContext.newHandler(ch.alloc(), server.host(), server.port()),
+                                keepalive, keepaliveTimeout, new AgentHandshakeHandler(config, server, dialer,
+                                        TunnelAgent.this, attempt, handshakeFailures));
                     }
                 })
-                .connect(server);
-        future.addListener(f -> onControl(() -> {
+                .connect(address);
+        future.addListener(f -> {
             if (!f.isSuccess()) {
-                LOG.warn("cannot connect to {}:{}: {}", config.serverHost(), config.serverPort(),
-                        f.cause().getMessage());
-                scheduleReconnect();
+                attempt.closed("cannot connect: " + f.cause().getMessage());
             } else {
-                future.channel().closeFuture().addListener(c -> onControl(this::linkClosed));
+                future.channel().closeFuture().addListener(c -> attempt.closed("connection closed"));
             }
-        }));
-    }
-
-    @Override
-    public void linkEstablished(TunnelLink established) {
-        link = established;
-        LOG.info("connected to server {} ({}), link {}", established.peerId(), established.channel().remoteAddress(),
-                established.channel().id().asShortText());
-        onControl(() -> backoffMillis = config.reconnectInitial().toMillis());
-    }
-
-    /** Runs {@code task} on the control loop; dropped once the agent is closing and the loop refuses it. */
-    private void onControl(Runnable task) {
-        try {
-            control.execute(task);
-        } catch (RejectedExecutionException e) {
-            if (!closed) {
-                throw e;
-            }
-        }
-    }
-
-    private void linkClosed() {
-        if (link != null) {
-            LOG.warn("link to server {} lost", link.peerId());
-        }
-        link = null;
-        scheduleReconnect();
-    }
-
-    private void scheduleReconnect() {
-        if (closed) {
-            return;
-        }
-        long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
-        backoffMillis = Math.min(backoffMillis * 2, config.reconnectMax().toMillis());
-        LOG.info("reconnecting in {} ms", delay);
-        control.schedule((Runnable) this::connect, delay, TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
@@ -207,26 +183,83 @@ public final class TunnelAgent implements AgentLinks, AutoCloseable {
                 stream.durationMillis());
     }
 
-    private long linkStat(java.util.function.ToLongFunction<TunnelLink> stat) {
-        TunnelLink current = link;
-        return current == null ? 0 : stat.applyAsLong(current);
+    /** What {@code /links} shows: the server count aimed for and every link with its server id and state. */
+    private Map<String, Object> linksPage() {
+        ServerSet set = servers;
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("server_count", set.serverCount());
+        page.put("active_links", set.activeLinks());
+        page.put("draining", set.isDraining());
+        page.put("links", set.links().stream().map(status -> {
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("server_id", status.serverId());
+            link.put("state", status.state().label());
+            link.put("address", status.address().toString());
+            link.put("remote", status.link().remoteAddress());
+            link.put("link", status.link().linkId());
+            link.put("since", status.since().toString());
+            return link;
+        }).toList());
+        return page;
     }
 
+    /** Links per (server id, state), for the labelled gauge: one series each, however many links share it. */
+    private Map<List<String>, Integer> linksByServer() {
+        Map<List<String>, Integer> counts = new LinkedHashMap<>();
+        ServerSet set = servers;
+        if (set != null) {
+            for (ServerSet.LinkStatus status : set.links()) {
+                counts.merge(List.of(status.serverId(), status.state().label()), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    private long linkStat(ToLongFunction<ServerSet.Link> stat) {
+        ServerSet set = servers;
+        return set == null ? 0 : set.links().stream().mapToLong(status -> stat.applyAsLong(status.link())).sum();
+    }
+
+    /** Whether the agent holds a link that takes new streams; any thread. */
     public boolean isConnected() {
-        TunnelLink current = link;
-        return current != null && current.channel().isActive();
+        ServerSet set = servers;
+        return set != null && set.isReady();
     }
 
     public int healthPort() {
         return health.port();
     }
 
+    /**
+     * Drains the agent (SIGTERM): it stops dialling and says GOAWAY on every link, so the servers choose it for no
+     * new stream; a DIAL that crossed the GOAWAY is still served; each link closes once its streams have ended. Any
+     * thread.
+     *
+     * @return completes once every link has closed, or when the graceful-shutdown timeout runs out
+     */
+    @Override
+    public CompletableFuture<Void> drain() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        servers.drain().thenRun(() -> {
+            if (done.complete(null)) {
+                LOG.info("drained: every link has closed");
+            }
+        });
+        control.schedule(() -> {
+            if (done.complete(null)) {
+                LOG.info("the graceful-shutdown timeout ran out with {} link(s) open: their streams end now",
+                        servers.links().size());
+            }
+        }, config.gracefulShutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return done;
+    }
+
     @Override
     public void close() {
         closed = true;
-        TunnelLink current = link;
-        if (current != null) {
-            current.channel().close().syncUninterruptibly();
+        ServerSet set = servers;
+        if (set != null) {
+            set.close();
         }
         if (health != null) {
             health.close();

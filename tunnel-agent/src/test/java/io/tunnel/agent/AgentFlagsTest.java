@@ -24,7 +24,7 @@ class AgentFlagsTest {
     @Test
     void defaultsAreKonnectivityLike() {
         AgentConfig config = defaults().toConfig();
-        assertThat(config.serverHost()).isEqualTo("127.0.0.1");
+        assertThat(config.serverHosts()).containsExactly("127.0.0.1");
         assertThat(config.serverPort()).isEqualTo(8091);
         assertThat(config.linkSettings().keepaliveMillis()).isEqualTo(10_000);
         assertThat(config.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -64,5 +64,34 @@ class AgentFlagsTest {
                 .problems()).containsExactly("--keepalive-timeout must be longer than --keepalive-time");
         assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--proxy-server-port", "0")
                 .problems()).containsExactly("--proxy-server-port must be in [1, 65535]");
+    }
+
+    @Test
+    void fleetFlagsKeepKonnectivitysDefaultsAndMeanings() {
+        AgentConfig config = defaults().toConfig();
+        assertThat(config.syncInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.syncIntervalCap()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.syncForever()).isFalse();
+        assertThat(config.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+
+        AgentConfig set = parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k",
+                "--proxy-server-host", "a.example, b.example", "--proxy-server-port", "9091",
+                "--sync-interval", "200ms", "--sync-interval-cap", "2s", "--sync-forever",
+                "--graceful-shutdown-timeout", "5s").toConfig();
+        assertThat(set.serverAddresses()).containsExactly(new ServerAddress("a.example", 9091),
+                new ServerAddress("b.example", 9091));
+        assertThat(set.syncInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(set.syncIntervalCap()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(set.syncForever()).isTrue();
+        assertThat(set.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anEmptyHostInTheListOrACapBelowTheIntervalIsReported() {
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--proxy-server-host", "a,,b")
+                .problems()).containsExactly("--proxy-server-host must be a host, or hosts separated by commas");
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--sync-interval", "5s",
+                "--sync-interval-cap", "1s").problems())
+                .containsExactly("--sync-interval-cap must not be shorter than --sync-interval");
     }
 }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.tunnel.core.PipelineNames;
-import io.tunnel.core.link.StreamResult;
-import io.tunnel.core.link.TunnelLink;
-import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
 import io.tunnel.core.protocol.HelloFrame;
@@ -24,15 +21,19 @@ import org.junit.jupiter.api.Test;
 
 /** The agent's side of the link handshake: HELLO after TLS, HELLO_ACK installs the link, anything else ends it. */
 class AgentHandshakeHandlerTest {
-    private final List<TunnelLink> established = new ArrayList<>();
+    private final List<AgentLinkHandler> established = new ArrayList<>();
     private final AgentLinks links = new AgentLinks() {
         @Override
-        public void linkEstablished(TunnelLink link) {
-            established.add(link);
+        public void established(ServerSet.Link link) {
+            established.add((AgentLinkHandler) link);
         }
 
         @Override
-        public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
+        public void serverGoingAway() {
+        }
+
+        @Override
+        public void closed(String why) {
         }
     };
     private final AgentConfig config = AgentFlagsTest.defaults().toConfig();
@@ -47,7 +48,8 @@ class AgentHandshakeHandlerTest {
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
                 .addLast(PipelineNames.HANDSHAKE,
-                        new AgentHandshakeHandler(config, (stream, dial) -> { }, links,
+                        new AgentHandshakeHandler(config, new ServerAddress("server.example", 8091),
+                                (stream, dial) -> { }, (link, stream, result) -> { }, links,
                                 AgentHandshakeHandler.newFailureLog()));
     }
 
@@ -61,7 +63,7 @@ class AgentHandshakeHandlerTest {
         channel.writeInbound(new HelloAckFrame(ProtocolConstants.VERSION,
                 TunnelSettings.DEFAULT.withMaxFrameSize(32 * 1024)));
         assertThat(established).singleElement()
-                .satisfies(link -> assertThat(link.peerSettings().maxFrameSize()).isEqualTo(32 * 1024));
+                .satisfies(link -> assertThat(link.link().peerSettings().maxFrameSize()).isEqualTo(32 * 1024));
         assertThat(channel.pipeline().get(PipelineNames.LINK)).isInstanceOf(AgentLinkHandler.class);
         assertThat(channel.pipeline().get(PipelineNames.HANDSHAKE)).isNull();
         assertThat(channel.isOpen()).isTrue();
@@ -73,12 +75,41 @@ class AgentHandshakeHandlerTest {
                 "--agent-identifiers", "host=DB.internal&cidr=10.0.0.0/16&default-route=true").toConfig();
         channel.pipeline()
                 .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
-                .addLast(PipelineNames.HANDSHAKE, new AgentHandshakeHandler(withIds, (stream, dial) -> { }, links,
-                        AgentHandshakeHandler.newFailureLog()));
+                .addLast(PipelineNames.HANDSHAKE, new AgentHandshakeHandler(withIds,
+                        new ServerAddress("server.example", 8091), (stream, dial) -> { }, (link, stream, result) -> { },
+                        links, AgentHandshakeHandler.newFailureLog()));
         channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
 
         assertThat((Object) channel.readOutbound()).isEqualTo(new HelloFrame(ProtocolConstants.VERSION,
                 withIds.linkSettings(), "host=db.internal&cidr=10.0.0.0/16&default-route=true"));
+    }
+
+    @Test
+    void theAckNamesTheServerAndHowManyThereAre() {
+        start();
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.readOutbound();
+        channel.writeInbound(HelloAckFrame.of(ProtocolConstants.VERSION, TunnelSettings.DEFAULT, "server-b", 3));
+
+        assertThat(established).singleElement().satisfies(link -> {
+            assertThat(link.serverId()).isEqualTo("server-b");
+            assertThat(link.serverCount()).isEqualTo(3);
+            assertThat(link.link().peerId()).isEqualTo("server-b");
+        });
+    }
+
+    @Test
+    void aServerThatSaysNothingIsOneServerOfOneNamedByItsAddress() {
+        start();
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.readOutbound();
+        channel.writeInbound(new HelloAckFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT));
+
+        assertThat(established).singleElement().satisfies(link -> {
+            assertThat(link.serverId()).isEmpty();
+            assertThat(link.serverCount()).isEqualTo(1);
+            assertThat(link.link().peerId()).isEqualTo("server.example:8091");
+        });
     }
 
     @Test

@@ -7,6 +7,12 @@ package io.tunnel.client;
 public final class BadProxyResponseException extends TunnelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what happened, for people: names the target, and the proxy's status and reason if it answered
+     * @param target  the target of the CONNECT, {@code host:port}
+     * @param status  the status the proxy answered with, or -1 if the answer had none
+     * @param cause   what made the answer unusable (a lost connection, say), or {@code null}
+     */
     public BadProxyResponseException(String message, String target, int status, Throwable cause) {
         super(message, target, status, cause);
     }

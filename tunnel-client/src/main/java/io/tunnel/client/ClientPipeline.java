@@ -1,7 +1,5 @@
 package io.tunnel.client;
 
-import io.tunnel.core.PipelineNames;
-
 /**
  * Names of the handlers of the client's channels, and their order.
  *
@@ -20,15 +18,23 @@ import io.tunnel.core.PipelineNames;
  *   FORWARD → HANDOVER (both until the tunnel is open) → RELAY
  *   [SSL] → RELAY
  * </pre>
+ *
+ * {@link #SSL} and {@link #RELAY} are the names tunnel-server and tunnel-agent give the handlers of the same role
+ * ({@code io.tunnel.core.PipelineNames}, which this library does not depend on).
  */
 public final class ClientPipeline {
-    /** TLS to the proxy, when the config has a CA certificate. */
-    public static final String SSL = PipelineNames.SSL;
+    /** TLS to the proxy ({@code SslHandler}), when the config has a CA certificate. */
+    public static final String SSL = "ssl";
+    /** Reads the proxy's answer to CONNECT, and nothing behind it. */
     public static final String PROXY_DECODER = "proxy-decoder";
+    /** Sends CONNECT, bounds the wait for the answer and completes the dial. */
     public static final String CONNECT_HANDSHAKE = "connect-handshake";
+    /** Holds what arrives between the proxy's {@code 200} and the first {@code read()} ({@link HandoverHandler}). */
     public static final String HANDOVER = "handover";
+    /** tunnel-client forward: opens the tunnel of an accepted local connection. */
     public static final String FORWARD = "forward";
-    public static final String RELAY = PipelineNames.RELAY;
+    /** tunnel-client forward: copies bytes between a local connection and its tunnel. */
+    public static final String RELAY = "relay";
 
     private ClientPipeline() {
     }

@@ -7,6 +7,11 @@ package io.tunnel.client;
 public final class DialTimeoutException extends TunnelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what happened, for people: names the target, and the proxy's status and reason if it answered
+     * @param target  the target of the CONNECT, {@code host:port}
+     * @param status  the status the proxy answered with, or -1 if it did not answer in time
+     */
     public DialTimeoutException(String message, String target, int status) {
         super(message, target, status, null);
     }

@@ -25,7 +25,11 @@ public record ProxyResponseHead(int status, String reason) {
     /** The status of an established tunnel. */
     public static final int ESTABLISHED = 200;
 
-    /** {@code true} if the proxy opened the tunnel ({@value #ESTABLISHED}). */
+    /**
+     * Whether the proxy opened the tunnel.
+     *
+     * @return {@code true} if the status is {@value #ESTABLISHED}
+     */
     public boolean isEstablished() {
         return status == ESTABLISHED;
     }
@@ -33,6 +37,8 @@ public record ProxyResponseHead(int status, String reason) {
     /**
      * Parses a complete response head ({@code HTTP/1.x SSS reason}, header lines, blank line).
      *
+     * @param head the head as text, e.g. from {@link #readText}
+     * @return its status and reason
      * @throws IllegalArgumentException naming what is wrong if it is not one
      */
     public static ProxyResponseHead parse(String head) {
@@ -65,6 +71,7 @@ public record ProxyResponseHead(int status, String reason) {
      * Reads one response head from a blocking stream, a byte at a time so that nothing behind it is consumed: the
      * first byte the stream returns afterwards is the target's.
      *
+     * @param in the stream from the proxy, right after CONNECT was sent
      * @return the head as ISO-8859-1 text, up to and including the line feed of its blank line (for {@link #parse})
      * @throws EOFException          if the stream ends before the head does
      * @throws TooLongFrameException if the head is longer than {@value #MAX_LENGTH} bytes

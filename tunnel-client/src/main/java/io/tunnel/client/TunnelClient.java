@@ -60,16 +60,24 @@ public final class TunnelClient implements AutoCloseable {
     private EventLoopGroup ownedGroup;
     private boolean closed;
 
-    /** A client with an event loop group of its own. */
+    /**
+     * A client with an event loop group of its own (epoll where it loads, NIO elsewhere; started with the first
+     * {@code dialChannel}, stopped by {@link #close()}).
+     *
+     * @param config where the proxy is and how to reach it
+     * @throws IOException if the TLS files cannot be read or used
+     */
     public TunnelClient(TunnelClientConfig config) throws IOException {
         this(config, null);
     }
 
     /**
-     * A client that opens its channels on {@code group} (epoll or NIO), which stays the caller's to shut down;
-     * {@code null} for a group of its own.
+     * A client that opens its channels on {@code group} (epoll or NIO), which stays the caller's to shut down.
      *
-     * @throws IOException if the TLS files cannot be read or used
+     * @param config where the proxy is and how to reach it
+     * @param group  the event loops for the client's channels, or {@code null} for a group of its own
+     * @throws IOException              if the TLS files cannot be read or used
+     * @throws IllegalArgumentException if {@code group} is neither an epoll nor a NIO group
      */
     public TunnelClient(TunnelClientConfig config, EventLoopGroup group) throws IOException {
         this.config = config;
@@ -96,6 +104,11 @@ public final class TunnelClient implements AutoCloseable {
         this.resolver = new ProxyResolver(config.proxyHost(), config.proxyPort());
     }
 
+    /**
+     * The configuration this client was made with.
+     *
+     * @return the client's configuration
+     */
     public TunnelClientConfig config() {
         return config;
     }
@@ -103,6 +116,12 @@ public final class TunnelClient implements AutoCloseable {
     /**
      * Opens a tunnel to {@code host:port} on an event loop of the client's group. See
      * {@link #dialChannel(String, int, EventLoop)}.
+     *
+     * @param host the target's host name or address, as the agent resolves it in the private network
+     * @param port the target's port
+     * @return the tunnel's channel, once open (AUTO_READ off), or a {@link TunnelException}
+     * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
+     * @throws IllegalStateException    if the client is closed
      */
     public Future<Channel> dialChannel(String host, int port) {
         return dialChannel(host, port, group().next());
@@ -120,6 +139,10 @@ public final class TunnelClient implements AutoCloseable {
      * the proxy's answer, and an end of input or close that came with them, are delivered to your handlers then,
      * never lost and never before your handlers are there.
      *
+     * @param host      the target's host name or address, as the agent resolves it in the private network
+     * @param port      the target's port
+     * @param eventLoop the event loop the channel is registered on, and the future completed on
+     * @return the tunnel's channel, once open (AUTO_READ off), or a {@link TunnelException}
      * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
      */
     public Future<Channel> dialChannel(String host, int port, EventLoop eventLoop) {
@@ -186,6 +209,12 @@ public final class TunnelClient implements AutoCloseable {
      * {@code CONNECT_TIMEOUT_MILLIS} for the TCP connect, the {@code SslHandler}'s handshake timeout for TLS,
      * {@code dialTimeout} for the proxy's answer.
      *
+     * @param bootstrap   the caller's bootstrap, with its group and channel class; left unchanged
+     * @param proxy       the proxy's address (resolved: the bootstrap's resolver is not used for it)
+     * @param host        the target's host name or address, as the agent resolves it in the private network
+     * @param port        the target's port
+     * @param dialTimeout bound on the wait for the proxy's answer to CONNECT
+     * @return the tunnel's channel, once open (AUTO_READ off), or a {@link TunnelException}
      * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
      */
     public static Future<Channel> dialChannel(Bootstrap bootstrap, InetSocketAddress proxy, String host, int port,
@@ -247,9 +276,15 @@ public final class TunnelClient implements AutoCloseable {
     /**
      * Opens a tunnel to {@code host:port} as a blocking socket (an {@link javax.net.ssl.SSLSocket} if the proxy is
      * spoken to over TLS), positioned right after the proxy's answer: the head is read byte by byte, so the first
-     * byte the socket's stream returns is the target's. The socket has no read timeout.
+     * byte the socket's stream returns is the target's. The socket has no read timeout. Blocks for at most the
+     * connect timeout plus the dial timeout (and the proxy's name look-up).
      *
-     * @throws TunnelException if the proxy cannot be reached or refuses the tunnel
+     * @param host the target's host name or address, as the agent resolves it in the private network
+     * @param port the target's port
+     * @return the tunnel, a connected socket the caller closes
+     * @throws TunnelException          if the proxy cannot be reached or refuses the tunnel (the subclass says why)
+     * @throws IOException              if the local socket itself fails (setting an option); never for the dial
+     * @throws IllegalArgumentException if {@code host} or {@code port} cannot be a CONNECT target
      */
     public Socket dialSocket(String host, int port) throws IOException {
         ProxyProtocol.checkTarget(host, port);

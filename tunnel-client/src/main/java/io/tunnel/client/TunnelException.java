@@ -15,27 +15,42 @@ import java.util.OptionalInt;
  * ForbiddenException          403: the target is not allowed
  * BadProxyResponseException   any other status, or an answer that is not an HTTP/1.x response head
  * </pre>
+ *
+ * The list is closed ({@code sealed}): a caller that handles these six has handled every way a dial can fail.
  */
-public abstract class TunnelException extends IOException {
+public abstract sealed class TunnelException extends IOException
+        permits ProxyUnreachableException, NoAgentException, DialRefusedException, DialTimeoutException,
+        ForbiddenException, BadProxyResponseException {
     private static final long serialVersionUID = 1L;
     /** {@link #status()} of an exception the proxy did not answer with a status. */
     static final int NO_STATUS = -1;
 
+    /** The target of the failed CONNECT, {@code host:port}. */
     private final String target;
+    /** The proxy's status, or {@link #NO_STATUS}. */
     private final int status;
 
-    protected TunnelException(String message, String target, int status, Throwable cause) {
+    TunnelException(String message, String target, int status, Throwable cause) {
         super(message, cause);
         this.target = target;
         this.status = status;
     }
 
-    /** The target of the failed CONNECT, {@code host:port}. */
+    /**
+     * The target of the failed CONNECT.
+     *
+     * @return the target, {@code host:port}
+     */
     public String target() {
         return target;
     }
 
-    /** The status the proxy answered with, if it answered. */
+    /**
+     * The status the proxy answered with, if it answered with one.
+     *
+     * @return the HTTP status of the proxy's answer, or empty if there was none (no connection, no answer in time,
+     *         not an HTTP response)
+     */
     public OptionalInt status() {
         return status == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(status);
     }

@@ -15,10 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 
 /**
- * A scripted stand-in for tunnel-server's frontend on a real loopback socket: reads one request head per connection
- * and hands the connection to the test's {@link Script}.
+ * A scripted stand-in for tunnel-server's frontend on a real loopback socket, plaintext or mTLS: reads one request
+ * head per connection and hands the connection to the test's {@link Script}.
  */
 public final class FakeProxy implements AutoCloseable {
     /** What the proxy does with one connection after it read the request head. */
@@ -43,13 +45,29 @@ public final class FakeProxy implements AutoCloseable {
         return new FakeProxy(server, script);
     }
 
+    /**
+     * A proxy speaking TLS with {@code tls} (its certificate, and the CAs it takes client certificates from) that
+     * requires a client certificate, as tunnel-server's mTLS frontend does.
+     */
+    public static FakeProxy startTls(SSLContext tls, Script script) throws IOException {
+        SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+        server.setNeedClientAuth(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return new FakeProxy(server, script);
+    }
+
     /** A proxy that answers every CONNECT with {@code answer} (bytes as ISO-8859-1) and then echoes. */
     public static FakeProxy answering(String answer) throws IOException {
-        return start((socket, head) -> {
+        return start(answerThenEcho(answer));
+    }
+
+    /** Answers CONNECT with {@code answer} (bytes as ISO-8859-1), then echoes what the client sends. */
+    public static Script answerThenEcho(String answer) {
+        return (socket, head) -> {
             socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             socket.getInputStream().transferTo(socket.getOutputStream());
-        });
+        };
     }
 
     public int port() {

@@ -10,14 +10,19 @@ package io.tunnel.core;
  * agent, link to the server
  *   SSL → KEEPALIVE → FRAME_DECODER → FRAME_ENCODER → HANDSHAKE (until HELLO_ACK) → LINK
  *
- * server, frontend port (one channel per client; built by {@code io.tunnel.server.FrontendPipeline})
- *   [SSL → TLS_HANDSHAKE (until the handshake and the client certificate's usage passed) → TLS_INPUT_END]
- *     → FRONTEND_ENCODER → CONNECT_DECODER → CONNECT
- *   a CONNECT: FRONTEND_ENCODER and CONNECT_DECODER leave after the request head, CONNECT after the dial result;
- *     then RELAY (on the agent link's loop) is all that remains
- *   absolute-form requests ({@code GET http://…}): all three stay for the connection's life; CONNECT_DECODER turns
- *     requests into objects, CONNECT serves them one at a time, each through a stream of its own, and the responses
- *     go out through FRONTEND_ENCODER
+ * server, frontend port and Unix socket (one channel per client; the socket's is plaintext; built by
+ *   {@code io.tunnel.server.FrontendInitializer})
+ *   [TLS_START (until the first byte, then replaced by SSL) → TLS_HANDSHAKE (until the handshake and the client
+ *     certificate's usage passed) → TLS_INPUT_END]
+ *     → CONNECT_DECODER → CONNECT
+ *   a CONNECT: CONNECT_DECODER leaves after the request head, CONNECT after the dial result; then RELAY (on the agent
+ *     link's loop) is all that remains
+ *   an absolute-form request ({@code GET http://…}): CONNECT is replaced by FORWARD, which puts FRONTEND_ENCODER
+ *     just before itself; they stay while the connection serves such requests, one at a time, each through a
+ *     stream of its own; a CONNECT after them puts CONNECT back in FORWARD's place (and FRONTEND_ENCODER leaves)
+ *
+ * server, SNI port (one channel per TLS client, whose TLS is relayed, never terminated)
+ *   SNI_HELLO (until the ClientHello's server name is routed) → SNI (until the dial result) → RELAY (as above)
  *
  * agent, destination socket (registered on the link's event loop)
  *   RELAY
@@ -30,6 +35,7 @@ package io.tunnel.core;
  * {@code io.tunnel.agent.webhook.WebhookPipeline}.
  */
 public final class PipelineNames {
+    public static final String TLS_START = "tls-start";
     public static final String SSL = "ssl";
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String TLS_INPUT_END = "tls-input-end";
@@ -43,7 +49,11 @@ public final class PipelineNames {
     /** The frontend's encoder of forwarded responses. */
     public static final String FRONTEND_ENCODER = "frontend-encoder";
     public static final String CONNECT = "connect";
+    /** The frontend's server of absolute-form ({@code http_proxy}) requests. */
+    public static final String FORWARD = "forward";
     public static final String RELAY = "relay";
+    public static final String SNI_HELLO = "sni-hello";
+    public static final String SNI = "sni";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String HEALTH = "health";

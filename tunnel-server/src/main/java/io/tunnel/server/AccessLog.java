@@ -4,7 +4,6 @@ import io.tunnel.core.link.StreamListener;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelStream;
-import java.net.SocketAddress;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -19,7 +18,10 @@ import org.apache.logging.log4j.Logger;
  */
 public final class AccessLog implements StreamListener {
     private static final Logger LOG = LogManager.getLogger("tunnel.access");
-    private static final String CONNECT = "CONNECT";
+    /** The method of a tunnel's line: a CONNECT's, and an SNI route's, which is a tunnel too. */
+    static final String TUNNEL = "CONNECT";
+    /** The method and target of a line whose request head was not understood. */
+    static final String NO_METHOD = "-";
 
     private final ServerMetrics metrics;
 
@@ -36,8 +38,8 @@ public final class AccessLog implements StreamListener {
     public void streamEnded(TunnelLink link, TunnelStream stream, StreamResult result) {
         String linkId = link.channel().id().asShortText();
         ForwardExchange forward = stream.socket() instanceof ForwardExchange exchange ? exchange : null;
-        String method = forward == null ? CONNECT : forward.method();
-        String target = forward == null ? stream.target() : forward.logTarget();
+        String method = forward == null ? TUNNEL : forward.method();
+        String target = stream.target();
         if (stream.wasWithdrawn()) {
             metrics.streamWithdrawn();
             LOG.info("client={} method={} target={} agent={} stream={} status=- end=\"{}; dialled again over another "
@@ -63,11 +65,16 @@ public final class AccessLog implements StreamListener {
 
     /**
      * A request refused before any stream existed; {@code reason} says why (no agent: what routing tried). The method
-     * and target are {@code -} when the head was not understood.
+     * and target are {@link #NO_METHOD} when the head was not understood.
      */
-    public void refused(SocketAddress client, String method, String target, ProxyResponse response, String reason) {
-        metrics.refused(method.equals(CONNECT) || method.equals("-"), response);
+    public void refused(String client, String method, String target, ProxyResponse response, String reason) {
+        metrics.refused(!isForwarded(method), response);
         LOG.info("client={} method={} target={} agent=- stream=- status={} end=\"{}\" up=0 down=0 duration_ms=0 "
                 + "strategy=- link=-", client, method, target, response.status(), reason);
+    }
+
+    /** Whether {@code method} is a forwarded (absolute-form) request's, rather than a tunnel's or none. */
+    private static boolean isForwarded(String method) {
+        return !method.equals(TUNNEL) && !method.equals(NO_METHOD);
     }
 }

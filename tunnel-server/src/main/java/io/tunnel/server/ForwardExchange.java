@@ -44,7 +44,7 @@ import org.apache.logging.log4j.Logger;
  *   when the stream returns credit to the agent;</li>
  *   <li>the exchange ends when the response's last piece was written: the stream is then closed from this side
  *   (the destination was asked to close after its response, and its close ends the stream), and the
- *   {@link ConnectHandler} serves the client's next request, or closes the connection.</li>
+ *   {@link ForwardHandler} serves the client's next request, or closes the connection.</li>
  * </ul>
  * Failures: before the response head reached the client the client gets a constant answer (502, or 400 for a body
  * it cut short or malformed) and the connection closes; after, the connection is reset, so a cut response is never
@@ -53,7 +53,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Confined to the event loop of the stream's link (where the client connection is while the exchange runs). Once
  * ended it never touches the client connection again: the stream's late calls only release what they bring.
  */
-final class ForwardExchange implements StreamSocket {
+final class ForwardExchange implements StreamSocket, StreamOpening.Binding {
     private static final Logger LOG = LogManager.getLogger(ForwardExchange.class);
     /** After the response ended, the time the destination has to close its connection before the stream is reset. */
     static final long LINGER_MILLIS = 10_000;
@@ -118,20 +118,22 @@ final class ForwardExchange implements StreamSocket {
     // ---- the connection's side (ConnectHandler), on its loop -------------------------------------------------------
 
     /** The request's stream was created (dialling); it reads nothing before the dial succeeded. */
-    void attach(TunnelStream stream) {
+    @Override
+    public void attach(TunnelStream stream) {
         this.stream = stream;
         stream.attach(this);
     }
 
     /** The stream's dial moves to another link: another stream will be attached. */
-    void detach() {
+    @Override
+    public void detach() {
         stream = null;
         reading = false;
     }
 
     /** The dial succeeded: the stream starts reading the request once the link handler returned from its frame. */
-    void opened() {
-        TunnelStream opened = stream;
+    @Override
+    public void opened(TunnelStream opened) {
         ctx.executor().execute(opened::enableReading);
     }
 

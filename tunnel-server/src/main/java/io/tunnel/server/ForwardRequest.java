@@ -7,8 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * the head to forward there. Its body follows as {@code HttpContent} pieces, the last a {@code LastHttpContent} (an
  * empty one for a request without body).
  *
- * @param connect the destination, the {@code Tunnel-Agent} and the {@code Proxy-Authorization} of the request: what
- *                routing and the checks before an agent is chosen see
+ * @param connect the destination and the {@code Tunnel-Agent} of the request: what routing sees
  * @param target  the target taken apart
  * @param head    the request head as the client sent it (absolute form, every field)
  */

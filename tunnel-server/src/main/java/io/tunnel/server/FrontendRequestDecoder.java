@@ -31,9 +31,9 @@ import java.util.List;
  *   another target form: {@code 405}; malformed: {@code 400}; too large: {@code 431}), after which all input is
  *   skipped. A body that turns out malformed (a bad chunk) is a rejection too.</li>
  * </ul>
- * Two header fields are read for the frontend: {@value #TUNNEL_AGENT} names the agent the client asks for
+ * One header field is read for the frontend: {@value #TUNNEL_AGENT} names the agent the client asks for
  * ({@link ConnectRequest#agentId()}); its value is 1 to {@value RequestTargets#MAX_AGENT_ID} visible ASCII characters,
- * and the field may appear once. {@code Proxy-Authorization} goes to {@link ConnectRequest#proxyAuthorization()}.
+ * and the field may appear once.
  * Every other field is checked by Netty for syntax (names are tokens, values without control characters).
  *
  * <p>The end of input never makes a request, nor an answer, of a head or body cut short: the handler sees the end
@@ -183,7 +183,6 @@ public final class FrontendRequestDecoder extends HttpRequestDecoder {
         if (agentId != null && !RequestTargets.isAgentId(agentId)) {
             return new ConnectRejection(ProxyResponse.BAD_REQUEST, "malformed Tunnel-Agent header");
         }
-        String credentials = headers.get(HttpHeaderNames.PROXY_AUTHORIZATION);
         String uri = request.uri();
         if (HttpMethod.CONNECT.equals(request.method())) {
             if (headers.contains(HttpHeaderNames.CONTENT_LENGTH) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
@@ -194,14 +193,13 @@ public final class FrontendRequestDecoder extends HttpRequestDecoder {
                 return new ConnectRejection(ProxyResponse.BAD_REQUEST, "target is not host:port");
             }
             state = State.TUNNEL;
-            return connect.withAgent(agentId).withProxyAuthorization(credentials);
+            return connect.withAgent(agentId);
         }
         RequestTargets.Absolute target = RequestTargets.parseHttp(uri);
         if (target != null) {
             state = State.BODY;
             limits.reset();
-            return new ForwardRequest(target.connect().withAgent(agentId).withProxyAuthorization(credentials), target,
-                    request);
+            return new ForwardRequest(target.connect().withAgent(agentId), target, request);
         }
         if (RequestTargets.isHttps(uri)) {
             return new ConnectRejection(ProxyResponse.HTTPS_NEEDS_CONNECT, "https:// target (CONNECT is needed)");

@@ -20,6 +20,8 @@ public enum ProxyResponse {
     HEADERS_TOO_LARGE(431, "Request Header Fields Too Large", "request head too large\n"),
     BAD_GATEWAY(502, "Bad Gateway", "the agent could not reach the destination\n"),
     SERVICE_UNAVAILABLE(503, "Service Unavailable", "no agent available\n"),
+    /** A connection above a cap of {@link ConnectionCaps}, answered before anything was read. */
+    TOO_MANY_CONNECTIONS(503, "Service Unavailable", "too many connections\n"),
     GATEWAY_TIMEOUT(504, "Gateway Timeout", "the destination did not answer in time\n");
 
     private final int status;

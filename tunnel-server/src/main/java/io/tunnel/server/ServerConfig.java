@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * Everything a {@link TunnelServer} needs, fixed before it starts.
  *
- * @param frontendAddress   where HTTP CONNECT clients connect
+ * @param frontendAddress   where HTTP CONNECT clients connect over TCP; {@code null} if only on the Unix socket
  * @param frontendTls       certificate, key and client CA of the frontend; {@code null} for a plaintext frontend
  * @param agentAddress      where agents connect
  * @param agentTls          certificate, key and cluster CA of the agent port
@@ -24,6 +24,13 @@ import java.time.Duration;
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
  * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
+ * @param serverId          this server's id, sent to agents in HELLO_ACK (they hold one link per server id)
+ * @param serverCount       how many servers agents should hold links to, sent in HELLO_ACK
+ * @param gracefulShutdownTimeout how long established streams may go on after SIGTERM before the server exits
+ * @param shutdownDelay     after SIGTERM, how long the listeners stay open while {@code /readyz} says 503
+ * @param uds               the frontend on a Unix domain socket, or {@code null}
+ * @param caps              caps on connections and the frontend's TLS handshake timeout
+ * @param sni               the SNI passthrough frontend; {@code null} without one
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -40,7 +47,14 @@ public record ServerConfig(
         int maxPendingDials,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
-        RoutingConfig routing) {
+        RoutingConfig routing,
+        String serverId,
+        int serverCount,
+        Duration gracefulShutdownTimeout,
+        Duration shutdownDelay,
+        UdsConfig uds,
+        CapsConfig caps,
+        SniConfig sni) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

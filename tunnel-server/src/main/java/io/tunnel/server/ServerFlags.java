@@ -3,6 +3,7 @@ package io.tunnel.server;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.DrainFlags;
 import io.tunnel.core.cli.DurationConverter;
 import io.tunnel.core.cli.FlagGroup;
 import io.tunnel.core.cli.LinkFlags;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** The server's flags, named after Konnectivity's proxy-server where it has a counterpart. */
 final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
@@ -44,7 +46,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         boolean allowPlaintext;
 
         @Parameter(names = "--header-timeout", converter = DurationConverter.class,
-                description = "Time a client has to send its complete CONNECT request head")
+                description = "Time a client has to send its complete CONNECT request head (on the SNI port: "
+                        + "its ClientHello)")
         Duration headerTimeout = Duration.ofSeconds(10);
     }
 
@@ -142,6 +145,29 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         }
     }
 
+    /** Several servers behind one address (agents link to each), and the drain on SIGTERM. */
+    @FlagGroup("Fleet and drain")
+    static final class Fleet {
+        /** The longest {@code --server-id}: it travels in HELLO_ACK's attributes and labels the agents' metrics. */
+        static final int MAX_SERVER_ID_LENGTH = 128;
+
+        @Parameter(names = "--server-id", description = "This server's id, sent to agents, which hold one link per "
+                + "server id (default: a random UUID per start)")
+        String serverId;
+
+        @Parameter(names = "--server-count", description = "How many servers run behind the agents' address: each "
+                + "agent dials it until it holds a link to this many distinct server ids")
+        int serverCount = 1;
+
+        @ParametersDelegate
+        final DrainFlags drain = new DrainFlags();
+
+        @Parameter(names = "--shutdown-delay-duration", converter = DurationConverter.class,
+                description = "After SIGTERM, how long the listeners stay open (and new connections are served) while "
+                        + "/readyz answers 503: the time a load balancer in front takes to notice")
+        Duration shutdownDelay = Duration.ZERO;
+    }
+
     /** Health, metrics and the TLS implementation. */
     @FlagGroup("Health, metrics and TLS")
     static final class Misc {
@@ -161,11 +187,15 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final AgentPort agent = new AgentPort();
     final Limits limits = new Limits();
     final Routing routing = new Routing();
+    final Fleet fleet = new Fleet();
     final Misc misc = new Misc();
+    final UdsFlags uds = new UdsFlags();
+    final CapsFlags caps = new CapsFlags();
+    final SniFlags sni = new SniFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, misc};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -177,9 +207,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (anyTls && !allTls) {
             problems.add("--server-cert, --server-key and --server-ca-cert go together");
         }
-        if (!anyTls && !frontend.allowPlaintext) {
+        if (anyTls && frontend.allowPlaintext) {
+            problems.add("--allow-plaintext-frontend contradicts --server-cert, --server-key and --server-ca-cert: "
+                    + "give either");
+        }
+        if (!anyTls && !frontend.allowPlaintext && !uds.enabled()) {
             problems.add("the frontend needs --server-cert, --server-key and --server-ca-cert, "
-                    + "or --allow-plaintext-frontend");
+                    + "or --allow-plaintext-frontend, or --uds-name");
         }
         LinkFlags.checkPort(problems, "--server-port", frontend.port, 0);
         LinkFlags.checkPort(problems, "--agent-port", agent.port, 0);
@@ -187,8 +221,21 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
             problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
         }
+        if (fleet.serverId != null && !isServerId(fleet.serverId)) {
+            problems.add("--server-id must be 1 to " + Fleet.MAX_SERVER_ID_LENGTH
+                    + " printable ASCII characters without spaces");
+        }
+        if (fleet.serverCount < 1) {
+            problems.add("--server-count must be at least 1");
+        }
+        if (fleet.shutdownDelay.compareTo(fleet.drain.gracefulShutdownTimeout) >= 0) {
+            problems.add("--shutdown-delay-duration must be shorter than --graceful-shutdown-timeout");
+        }
         agent.link.check(problems);
         routing.check(problems);
+        uds.check(problems);
+        caps.check(problems, anyTls, frontend.headerTimeout);
+        sni.check(problems);
         return problems;
     }
 
@@ -198,14 +245,24 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 : new ServerConfig.TlsFiles(frontend.cert, frontend.key, frontend.caCert);
         LinkFlags link = agent.link;
         TunnelSettings settings = link.settings(limits.maxStreamsPerAgent);
+        // With --uds-name alone (no TLS files, no --allow-plaintext-frontend) the Unix socket is the only frontend.
+        boolean tcpFrontend = frontendTls != null || frontend.allowPlaintext;
         return new ServerConfig(
-                new InetSocketAddress(frontend.bindAddress, frontend.port), frontendTls,
+                tcpFrontend ? new InetSocketAddress(frontend.bindAddress, frontend.port) : null, frontendTls,
                 new InetSocketAddress(agent.bindAddress, agent.port),
                 new ServerConfig.TlsFiles(agent.cert, agent.key, agent.caCert),
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
                 limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
-                routing.toConfig());
+                routing.toConfig(),
+                fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
+                fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),
+                sni.toConfig());
+    }
+
+    private static boolean isServerId(String id) {
+        return !id.isEmpty() && id.length() <= Fleet.MAX_SERVER_ID_LENGTH
+                && id.chars().allMatch(c -> c > 0x20 && c < 0x7F);
     }
 }

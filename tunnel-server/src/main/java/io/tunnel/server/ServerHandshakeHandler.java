@@ -149,7 +149,7 @@ final class ServerHandshakeHandler extends LinkHandshakeHandler {
             goAway(ctx, TunnelErrorCode.CANCEL, "agent id already linked to this server");
             return;
         }
-        ctx.writeAndFlush(new HelloAckFrame(ProtocolConstants.VERSION, local));
+        ctx.writeAndFlush(HelloAckFrame.of(ProtocolConstants.VERSION, local, config.serverId(), config.serverCount()));
         ctx.pipeline().get(TunnelFrameDecoder.class).setMaxFrameSize(local.maxFrameSize());
         ctx.pipeline().replace(this, PipelineNames.LINK, handler);
         LOG.info("agent {} connected from {} ({}), identifiers \"{}\", {} agent link(s) connected", agentId,

@@ -21,7 +21,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The server's end of an agent link: opens streams for CONNECT requests (DIAL), routes the agent's answers, and
+ * The server's end of an agent link: opens streams for frontend connections (DIAL), routes the agent's answers, and
  * watches its pending dials for a link gone silent ({@link PendingDials}): a suspect link's dials are moved to another
  * link where the router has one.
  *
@@ -89,36 +89,37 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
     }
 
     /**
-     * Opens a stream to {@code request} for the frontend channel {@code frontend}; runs on the link's loop. The
-     * stream is bound to the frontend here ({@link ConnectHandler#attach}: its relay handler, with this loop as its
-     * executor, or a forwarded request's exchange), before DIAL goes out. If this link cannot
-     * take the stream now (it went away, reached a limit, or became suspect since it was chosen) the connection is
-     * handed to another link when the router has one; a suspect link without alternative still dials.
+     * Opens the stream of {@code opening}'s frontend connection; runs on the link's loop. The stream is bound to the
+     * connection here ({@link StreamOpening#attach}: the relay handler, with this loop as its executor, or a forwarded
+     * request's exchange), before DIAL goes out. If this link cannot take the stream now (it
+     * went away, reached a limit, or became suspect since it was chosen) the connection is handed to another link when
+     * the router has one; a suspect link without alternative still dials.
      */
-    void openStream(Channel frontend, ConnectRequest request, String strategy, ConnectHandler connect,
-                    FrontendAnswer answer) {
+    void openStream(StreamOpening opening, String strategy) {
+        Channel frontend = opening.channel();
         if (!frontend.isActive()) {
             return;
         }
         String busy = busy();
         if (busy != null || isSuspect()) {
-            AgentChoice other = connect.anotherLink();
+            AgentChoice other = opening.anotherLink();
             if (other.found()) {
-                connect.dispatch(other);
+                opening.dispatch(other);
                 return;
             }
             if (busy != null) {
-                connect.refuse(ProxyResponse.SERVICE_UNAVAILABLE, busy);
+                opening.refuse(ProxyResponse.SERVICE_UNAVAILABLE, busy);
                 return;
             }
         }
-        TunnelStream stream = link.newStream(link.nextStreamId(), request.authority(),
-                String.valueOf(frontend.remoteAddress()));
+        TunnelStream stream = link.newStream(link.nextStreamId(), opening.target(),
+                FrontendClient.describe(frontend));
         stream.route(strategy);
         accessLog.streamStarted();
-        connect.attach(stream);
-        FrontendDial dial = new FrontendDial(frontend, stream, connect, answer, pending.now());
+        opening.attach(stream);
+        FrontendDial dial = new FrontendDial(opening, stream, pending.now());
         pending.add(dial);
+        ConnectRequest request = opening.request();
         stream.startDial(new DialFrame(stream.id(), request.host(), request.port(),
                         (int) config.agentDialTimeout().toMillis()),
                 config.dialTimeout().toMillis(), dial);
@@ -193,18 +194,13 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
 
     /** Answers the frontend once the dial has an outcome, or takes the connection to another link. */
     private final class FrontendDial implements DialCallback, PendingDials.Dial {
-        private final Channel frontend;
-        private final ConnectHandler connect;
-        private final FrontendAnswer answer;
+        private final StreamOpening opening;
         private final long sentNanos;
         private final TunnelStream stream;
 
-        FrontendDial(Channel frontend, TunnelStream stream, ConnectHandler connect, FrontendAnswer answer,
-                     long sentNanos) {
-            this.frontend = frontend;
+        FrontendDial(StreamOpening opening, TunnelStream stream, long sentNanos) {
+            this.opening = opening;
             this.stream = stream;
-            this.connect = connect;
-            this.answer = answer;
             this.sentNanos = sentNanos;
         }
 
@@ -216,13 +212,13 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         @Override
         public void dialSucceeded(TunnelStream stream) {
             pending.remove(this);
-            connect.opened(stream);
+            opening.opened(stream);
         }
 
         @Override
         public void dialFailed(TunnelStream stream, TunnelErrorCode code, String reason) {
             pending.remove(this);
-            answer.dialFailed(ProxyResponse.forDialError(code));
+            opening.answer().dialFailed(ProxyResponse.forDialError(code));
         }
 
         /**
@@ -247,10 +243,11 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         }
 
         private boolean takeElsewhere(Runnable beforeMove) {
-            if (!frontend.isActive() || answer.isAnswered()) {
+            Channel frontend = opening.channel();
+            if (!frontend.isActive() || opening.answer().isAnswered()) {
                 return false;
             }
-            AgentChoice other = connect.anotherLink();
+            AgentChoice other = opening.anotherLink();
             if (!other.found()) {
                 return false;
             }
@@ -258,8 +255,8 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             if (beforeMove != null) {
                 beforeMove.run();
             }
-            connect.detach();
-            connect.dispatch(other);
+            opening.detach();
+            opening.dispatch(other);
             return true;
         }
     }

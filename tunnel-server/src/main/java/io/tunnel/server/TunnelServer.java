@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
@@ -14,17 +15,21 @@ import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The running server: the HTTP CONNECT frontend, the agent port and the health endpoint (with {@value #AGENTS_PATH}).
- * {@link #start()} binds all three (port 0 picks a free port, see the accessors); {@link #close()} says GOAWAY to
- * every agent and stops.
+ * The running server: the HTTP CONNECT frontend (a TCP port, a Unix socket, or both), the agent port, the health
+ * endpoint (with {@value #AGENTS_PATH}) and the SNI passthrough frontend if configured ({@link SniFrontend}).
+ * {@link #start()} binds them all (port 0 picks a free port, see the accessors); {@link #drain()} stops taking new
+ * work and lets the streams end ({@link ServerDrain}); {@link #close()} says GOAWAY to every agent and stops.
  */
-public final class TunnelServer implements AutoCloseable {
+public final class TunnelServer implements AutoCloseable, Drainable {
     private static final Logger LOG = LogManager.getLogger(TunnelServer.class);
     /** The health port's list of linked agents ({@link AgentsView}). */
     public static final String AGENTS_PATH = "/agents";
@@ -35,15 +40,22 @@ public final class TunnelServer implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog(metrics);
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser;
+    /** Frontend connections accepted that have not chosen an agent yet (nor closed): a drain waits for them. */
+    private final AtomicInteger choosing = new AtomicInteger();
+    private final ConnectionCaps caps;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel frontendChannel;
+    private UdsFrontend udsFrontend;
     private Channel agentChannel;
+    private Channel sniChannel;
     private HealthServer health;
+    private volatile ServerDrain drain;
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
         this.chooser = new AgentRouter(registry, config.routing().strategies());
+        this.caps = new ConnectionCaps(config.caps(), metrics.registry());
     }
 
     /** Builds the TLS contexts and binds every listener; blocking, call it from a main thread. */
@@ -56,25 +68,43 @@ public final class TunnelServer implements AutoCloseable {
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(0, "server-io");
         handshakeFailures.scheduleReports(bossGroup);
+        caps.scheduleReports(bossGroup);
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress());
-            frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
-            health = HealthServer.start(bossGroup, config.healthAddress(), () -> !registry.isEmpty(),
-                    metrics.registry(),
+            if (config.frontendAddress() != null) {
+                frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress());
+            }
+            if (config.uds() != null) {
+                udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, workerGroup,
+                        frontendInitializer(ConnectionCaps.UDS, null));
+                LOG.info("frontend on the Unix socket {} (PLAINTEXT, mode {})", udsFrontend.path(),
+                        config.uds().modeText());
+            }
+            if (config.sni() != null) {
+                sniChannel = bind(SniFrontend.bootstrap(bossGroup, workerGroup, config.sni(), config.headerTimeout(),
+                        this::countChoosing, accessLog), config.sni().address());
+            }
+            health = HealthServer.start(bossGroup, config.healthAddress(), this::isReady, metrics.registry(),
                     List.of(new HealthServer.JsonRoute(AGENTS_PATH, () -> AgentsView.of(registry))));
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
-        LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {})",
-                Transports.name(), frontendPort(), frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(), healthPort(),
-                config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty());
+        LOG.info("tunnel-server ({}) frontend {} ({}), agent port {}, health port {}; TLS {} (frontend {}); "
+                        + "server id {}, one of {}", Transports.name(), frontendChannel == null ? "off" : frontendPort(),
+                frontendChannel == null ? "Unix socket only" : frontendSsl == null ? "PLAINTEXT" : "mTLS", agentPort(),
+                healthPort(), config.tlsProvider().toNetty(), config.frontendTlsProvider().toNetty(),
+                config.serverId(), config.serverCount());
         RoutingConfig routing = config.routing();
         LOG.info("routing by {}{}{}", ProxyStrategy.names(routing.strategies()),
                 routing.claims().isRestricting() ? ", claims of " + routing.claims().agentCount()
                         + " agent(s) pinned by --agent-claims-file" : "",
                 routing.agentReplicas() ? ", agent replicas allowed" : ", one link per agent");
-        if (frontendSsl == null) {
+        if (config.sni() != null) {
+            LOG.info("SNI passthrough frontend {} for {} server name(s){}", sniPort(), config.sni().routes().size(),
+                    config.sni().proxyProtocol() ? ", with a PROXY protocol v2 header to each destination" : "");
+        }
+        if (frontendChannel != null && frontendSsl == null) {
             LOG.warn("the frontend accepts plaintext CONNECT without client authentication "
                     + "(--allow-plaintext-frontend): expose it only inside a trusted network");
         }
@@ -90,21 +120,56 @@ public final class TunnelServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
-                                new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
+                        if (caps.admitAgent(ch)) {
+                            LinkPipeline.init(ch, ssl.newHandler(ch.alloc()), keepalive, keepaliveTimeout,
+                                    new ServerHandshakeHandler(config, registry, accessLog, handshakeFailures));
+                        }
                     }
                 });
     }
 
-    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+    /** A bootstrap with the socket options of a frontend whose connections become streams (CONNECT, SNI). */
+    static ServerBootstrap newFrontendBootstrap(EventLoopGroup boss, EventLoopGroup workers) {
         return new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(boss, workers)
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
-                .childHandler(new FrontendPipeline(ssl, handshakeFailures, config.headerTimeout(), chooser, accessLog));
+                .childOption(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST);
+    }
+
+    private ServerBootstrap frontendBootstrap(SslContext ssl) {
+        return newFrontendBootstrap(bossGroup, workerGroup)
+                .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
+    }
+
+    /** The frontend's pipeline for {@code listener}; {@code ssl} {@code null} for plaintext. */
+    private FrontendInitializer frontendInitializer(String listener, SslContext ssl) {
+        return new FrontendInitializer(listener, ssl, caps, handshakeFailures, config.headerTimeout(),
+                this::countChoosing, accessLog);
+    }
+
+    /**
+     * Counts {@code ch} in {@link #choosing} until it has chosen an agent or closed, so that a drain sends its GOAWAYs
+     * only after the connections accepted before it have picked their links.
+     */
+    private AgentChooser countChoosing(Channel ch) {
+        choosing.incrementAndGet();
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable done = () -> {
+            if (counted.compareAndSet(true, false)) {
+                choosing.decrementAndGet();
+            }
+        };
+        ch.closeFuture().addListener(f -> done.run());
+        return (request, excluded) -> {
+            try {
+                return chooser.choose(request, excluded);
+            } finally {
+                done.run();
+            }
+        };
     }
 
     private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
@@ -116,8 +181,14 @@ public final class TunnelServer implements AutoCloseable {
         return future.channel();
     }
 
+    /** The frontend's TCP port; the frontend must have one (not only the Unix socket). */
     public int frontendPort() {
         return ((InetSocketAddress) frontendChannel.localAddress()).getPort();
+    }
+
+    /** The SNI passthrough frontend's port; -1 without {@code --sni-port}. */
+    public int sniPort() {
+        return sniChannel == null ? -1 : ((InetSocketAddress) sniChannel.localAddress()).getPort();
     }
 
     public int agentPort() {
@@ -128,18 +199,61 @@ public final class TunnelServer implements AutoCloseable {
         return health.port();
     }
 
+    /** Ready ({@code /readyz} 200) while not draining and an agent link takes new streams; any thread. */
+    private boolean isReady() {
+        return drain == null && registry.all().stream().anyMatch(ServerLinkHandler::acceptsStreams);
+    }
+
     /** Agent links currently connected. */
     public int agentCount() {
         return registry.size();
     }
 
+    /**
+     * Drains the server (SIGTERM): {@code /readyz} answers 503 at once and both listeners close (after
+     * {@code --shutdown-delay-duration}, if given); once the connections accepted before have chosen an agent, every
+     * agent link gets GOAWAY, and the streams go on until they end or the graceful-shutdown timeout runs out. Any
+     * thread.
+     *
+     * @return completes when no agent link is left, or at the timeout
+     */
+    @Override
+    public synchronized CompletableFuture<Void> drain() {
+        if (drain == null) {
+            drain = new ServerDrain(bossGroup.next(), config, registry, choosing::get, () -> {
+                if (frontendChannel != null) {
+                    frontendChannel.close();
+                }
+                if (udsFrontend != null) {
+                    udsFrontend.stopAccepting();
+                }
+                if (sniChannel != null) {
+                    sniChannel.close();
+                }
+                agentChannel.close();
+            });
+            drain.start();
+        }
+        return drain.done();
+    }
+
     @Override
     public void close() {
+        ServerDrain current = drain;
+        if (current != null) {
+            current.stop();
+        }
         if (health != null) {
             health.close();
         }
         if (frontendChannel != null) {
             frontendChannel.close().syncUninterruptibly();
+        }
+        if (udsFrontend != null) {
+            udsFrontend.close();
+        }
+        if (sniChannel != null) {
+            sniChannel.close().syncUninterruptibly();
         }
         if (agentChannel != null) {
             agentChannel.close().syncUninterruptibly();

@@ -158,10 +158,10 @@ class AbsoluteFormDecoderTest {
     }
 
     @Test
-    void tunnelAgentAndProxyAuthorizationGoToTheRouting() {
+    void theTunnelAgentGoesToTheRouting() {
         Forwarded get = forwarded(decode("GET http://example.com/ HTTP/1.1\r\nTunnel-Agent: agent-2\r\n"
                 + "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n\r\n"), 0);
-        assertThat(get.connect()).isEqualTo(new ConnectRequest("example.com", 80, "agent-2", "Basic dXNlcjpwYXNz"));
+        assertThat(get.connect()).isEqualTo(new ConnectRequest("example.com", 80, "agent-2"));
         assertThat(decode("GET http://example.com/ HTTP/1.1\r\nTunnel-Agent: a\r\nTunnel-Agent: b\r\n\r\n")
                 .rejectionStatus()).isEqualTo(400);
     }

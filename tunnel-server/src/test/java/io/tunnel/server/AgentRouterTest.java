@@ -2,10 +2,7 @@ package io.tunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.tunnel.core.link.TunnelLink;
-import io.tunnel.core.protocol.GoAwayFrame;
-import io.tunnel.core.protocol.TunnelErrorCode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -248,10 +245,13 @@ class AgentRouterTest {
         assertThat(handler.link().channel().isActive()).isFalse();
     }
 
-    /** The agent announces it is going away (GOAWAY without error): the link drains, it stays open. */
+    /**
+     * This server says GOAWAY on the link and the agent has not answered yet: the link takes no new stream and stays
+     * open (an idle link the agent also said GOAWAY on closes at once, §6.7).
+     */
     private static void goAway(ServerLinkHandler handler) {
-        EmbeddedChannel channel = (EmbeddedChannel) handler.link().channel();
-        channel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "shutting down"));
+        handler.goAwayGracefully("draining");
         assertThat(handler.link().isGoingAway()).isTrue();
+        assertThat(handler.link().channel().isActive()).isTrue();
     }
 }

@@ -14,8 +14,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.DialResultFrame;
-import io.tunnel.core.protocol.GoAwayFrame;
-import io.tunnel.core.protocol.TunnelErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -57,7 +55,7 @@ class AgentsViewTest {
         fixture.fromClient("CONNECT db.internal:5432 HTTP/1.1\r\n\r\nhello");
         replica.fromAgent(DialResultFrame.success(1));
         replica.frames().forEach(ReferenceCountUtil::release);
-        other.fromAgent(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "draining"));
+        other.handler.goAwayGracefully("draining");
 
         JsonNode agents = agents();
         assertThat(agents).hasSize(2);

@@ -21,8 +21,8 @@ class FrontendRequestDecoderTest {
             + "Proxy-Authorization: Basic e30=\r\n\r\n";
     private static final String PIPELINED = "\u0016\u0003\u0001 a TLS ClientHello, say\r\n\r\nGET / HTTP/1.1\r\n";
     private static final Outcome EXAMPLE = Outcome.request("example.com", 443, "");
-    /** {@link #HEAD} decoded: with its {@code Proxy-Authorization}. */
-    private static final ConnectRequest HEAD_REQUEST = new ConnectRequest("example.com", 443, null, "Basic e30=");
+    /** {@link #HEAD} decoded. */
+    private static final ConnectRequest HEAD_REQUEST = new ConnectRequest("example.com", 443);
     private static final String GET = "GET http://example.com:8080/a/b?c=d HTTP/1.1\r\nHost: example.com:8080\r\n"
             + "Accept: */*\r\n\r\n";
 

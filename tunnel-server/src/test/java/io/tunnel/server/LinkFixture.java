@@ -12,6 +12,7 @@ import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.TunnelFrame;
 import io.tunnel.core.protocol.TunnelSettings;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ final class LinkFixture implements AutoCloseable {
     final TunnelLink link;
     final ServerLinkHandler linkHandler;
     final FrontendAnswer answer;
+    /** The address of the SNI frontend's clients. */
+    static final InetSocketAddress SNI_CLIENT = new InetSocketAddress("192.0.2.7", 40123);
+    /** The address the SNI frontend's clients reach. */
+    static final InetSocketAddress SNI_LISTENER = new InetSocketAddress("10.96.0.2", 443);
     private final List<AgentLink> links = new ArrayList<>();
 
     LinkFixture() {
@@ -94,9 +99,18 @@ final class LinkFixture implements AutoCloseable {
         connectPipeline(frontend, answer, withAgent);
     }
 
+    /** Adds the frontend's CONNECT handlers with {@code chooser}. */
+    void frontendPipeline(AgentChooser chooser) {
+        connectPipeline(frontend, answer, chooser);
+    }
+
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, boolean withAgent) {
-        AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
-        FrontendPipeline.addRequestHandlers(channel.pipeline(), Duration.ofSeconds(10), chooser, answer);
+        connectPipeline(channel, answer,
+                withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected"));
+    }
+
+    private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, AgentChooser chooser) {
+        FrontendInitializer.addRequestHandlers(channel.pipeline(), Duration.ofSeconds(10), chooser, answer);
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */
@@ -104,6 +118,21 @@ final class LinkFixture implements AutoCloseable {
         EmbeddedChannel channel = new EmbeddedChannel(false, false);
         frontend.eventLoop().register(channel).syncUninterruptibly();
         connectPipeline(channel, new FrontendAnswer(channel, accessLog), withAgent);
+        return new Frontend(channel);
+    }
+
+    /**
+     * Another client connection on the same loop, with TCP addresses ({@link #SNI_CLIENT} to {@link #SNI_LISTENER}),
+     * through the SNI frontend's handlers.
+     */
+    Frontend newSniFrontend(SniRoutes routes, boolean proxyProtocol, boolean withAgent) {
+        EmbeddedChannel channel = new TcpEmbeddedChannel(SNI_CLIENT, SNI_LISTENER);
+        frontend.eventLoop().register(channel).syncUninterruptibly();
+        AgentChooser chooser = withAgent ? router : (request, excluded) -> AgentChoice.none("no agent connected");
+        channel.pipeline()
+                .addLast(PipelineNames.SNI_HELLO, new SniHelloDecoder(routes, Duration.ofSeconds(10)))
+                .addLast(PipelineNames.SNI, new SniConnectHandler(chooser,
+                        new FrontendAnswer(channel, accessLog, TlsAlert.SNI_WIRE), proxyProtocol));
         return new Frontend(channel);
     }
 

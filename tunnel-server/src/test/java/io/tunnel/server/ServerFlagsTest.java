@@ -14,7 +14,7 @@ class ServerFlagsTest {
     @TempDir
     Path dir;
 
-    private static ServerFlags parse(String... args) {
+    static ServerFlags parse(String... args) {
         ServerFlags flags = new ServerFlags();
         String[] all = new String[args.length + 7];
         System.arraycopy(new String[] {"--allow-plaintext-frontend", "--cluster-cert", "c", "--cluster-key", "k",
@@ -63,5 +63,15 @@ class ServerFlagsTest {
         Path bad = Files.write(dir.resolve("bad"), List.of("agent-1 host=a", "agent-2 ipv4=db.internal"));
         assertThat(parse("--agent-claims-file", bad.toString()).problems()).containsExactly(
                 "--agent-claims-file: " + bad + " line 2: ipv4 'db.internal' is not an IPv4 address");
+    }
+
+    @Test
+    void aPlaintextFrontendWithFrontendCertificatesIsAContradiction() {
+        ServerFlags flags = new ServerFlags();
+        JCommander.newBuilder().addObject(flags.all()).build().parse("--cluster-cert", "c", "--cluster-key", "k",
+                "--cluster-ca-cert", "ca", "--allow-plaintext-frontend", "--server-cert", "s.crt", "--server-key",
+                "s.key", "--server-ca-cert", "ca.crt");
+        assertThat(flags.problems()).containsExactly("--allow-plaintext-frontend contradicts --server-cert, "
+                + "--server-key and --server-ca-cert: give either");
     }
 }

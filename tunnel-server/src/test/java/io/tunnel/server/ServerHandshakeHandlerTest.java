@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.tunnel.core.PipelineNames;
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.HelloAckFrame;
 import io.tunnel.core.protocol.HelloFrame;
@@ -13,14 +14,13 @@ import io.tunnel.core.protocol.ProtocolConstants;
 import io.tunnel.core.protocol.TunnelErrorCode;
 import io.tunnel.core.protocol.TunnelFrameDecoder;
 import io.tunnel.core.protocol.TunnelSettings;
-import io.tunnel.core.protocol.AgentIdentifiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,7 +141,7 @@ class ServerHandshakeHandlerTest {
     @Test
     void aLinkGoingAwayMakesRoomForItsSuccessor() {
         EmbeddedChannel old = hello("agent-1", "");
-        old.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "agent shutting down"));
+        ((ServerLinkHandler) old.pipeline().get(PipelineNames.LINK)).goAwayGracefully("draining");
 
         EmbeddedChannel successor = hello("agent-1", "");
         assertThat((Object) successor.readOutbound()).isInstanceOf(HelloAckFrame.class);
@@ -173,6 +173,26 @@ class ServerHandshakeHandlerTest {
                     assertThat(link.link().peerSettings().maxStreams()).isEqualTo(3);
                 });
         assertThat(registry.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theAckNamesThisServerAndHowManyThereAre() {
+        channel = new EmbeddedChannel();
+        ServerFlags flags = new ServerFlags();
+        flags.frontend.allowPlaintext = true;
+        flags.fleet.serverId = "server-7";
+        flags.fleet.serverCount = 3;
+        channel.pipeline()
+                .addLast(PipelineNames.FRAME_DECODER, new TunnelFrameDecoder())
+                .addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler(flags.toConfig(), registry, accessLog,
+                        new HandshakeFailures(metrics), ctx -> Optional.of("agent-1")));
+        channel.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
+        channel.writeInbound(new HelloFrame(ProtocolConstants.VERSION, TunnelSettings.DEFAULT));
+
+        assertThat((Object) channel.readOutbound()).isInstanceOfSatisfying(HelloAckFrame.class, ack -> {
+            assertThat(ack.serverId()).isEqualTo("server-7");
+            assertThat(ack.serverCount()).isEqualTo(3);
+        });
     }
 
     @Test

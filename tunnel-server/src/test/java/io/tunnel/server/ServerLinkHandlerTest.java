@@ -2,17 +2,23 @@ package io.tunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.DialFrame;
 import io.tunnel.core.protocol.DialResultFrame;
 import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The server's end of a link: streams for CONNECTs, their limits, the dial timer, frames only agents send. */
+/**
+ * The server's end of a link: streams for CONNECTs, their limits, the dial timer, frames only agents send, and GOAWAY
+ * both ways (docs/protocol.md §6.7).
+ */
 class ServerLinkHandlerTest {
     private static final String CONNECT = "CONNECT db.internal:5432 HTTP/1.1\r\n\r\n";
 
@@ -108,5 +114,86 @@ class ServerLinkHandlerTest {
                 new GoAwayFrame(1, TunnelErrorCode.NO_ERROR, "server shutting down"));
         assertThat(fixture.linkChannel.isOpen()).isFalse();
         assertThat(fixture.frontend.isOpen()).as("its streams end with it").isFalse();
+    }
+
+    @Test
+    void aDialThatCrossesTheAgentsGoAwayIsAnsweredAndTheLinkClosesWhenItsStreamEnds() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        assertThat(fixture.framesToAgent()).singleElement().isInstanceOf(DialFrame.class);
+
+        fixture.fromAgent(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "agent shutting down"));
+        assertThat(fixture.framesToAgent()).as("the server answers: no DIAL after this")
+                .containsExactly(new GoAwayFrame(1, TunnelErrorCode.NO_ERROR, "going away too"));
+        assertThat(fixture.router.choose(new ConnectRequest("db.internal", 5432), List.of()).found())
+                .as("the agent is no longer chosen").isFalse();
+        assertThat(fixture.linkChannel.isOpen()).as("a dial is pending").isTrue();
+
+        fixture.fromAgent(DialResultFrame.success(1));
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 200 ");
+        assertThat(fixture.linkChannel.isOpen()).isTrue();
+        fixture.frontend.close();
+        fixture.runTasks();
+        assertThat(fixture.linkChannel.isOpen()).as("both said GOAWAY and no stream is left").isFalse();
+        assertThat(fixture.registry.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDrainingServerOpensNoStreamAndClosesTheLinkOnceTheAgentAnsweredAndItsStreamsEnded() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(true);
+        fixture.fromClient(CONNECT);
+        fixture.fromAgent(DialResultFrame.success(1));
+        fixture.toClient();
+        fixture.framesToAgent();
+
+        fixture.linkHandler.goAwayGracefully("server shutting down");
+        assertThat(fixture.framesToAgent()).containsExactly(
+                new GoAwayFrame(1, TunnelErrorCode.NO_ERROR, "server shutting down"));
+        LinkFixture.Frontend late = fixture.newFrontend(true);
+        late.fromClient(CONNECT);
+        assertThat(late.toClient()).startsWith("HTTP/1.1 503 ");
+        assertThat(fixture.framesToAgent()).as("no DIAL after the server's GOAWAY").isEmpty();
+        late.close();
+
+        fixture.fromAgent(new GoAwayFrame(1, TunnelErrorCode.NO_ERROR, "going away too"));
+        assertThat(fixture.framesToAgent()).as("said once").isEmpty();
+        assertThat(fixture.linkChannel.isOpen()).as("its stream goes on").isTrue();
+        fixture.fromAgent(new ResetFrame(1, TunnelErrorCode.CANCEL));
+        assertThat(fixture.linkChannel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRequestWhoseLinkWentAwayAfterTheChoiceIsOfferedToAnotherAgent() {
+        fixture = new LinkFixture();
+        LinkFixture.AgentLink other = fixture.addLink("agent-2", AgentIdentifiers.NONE);
+        List<ServerLinkHandler> offered = new ArrayList<>();
+        fixture.frontendPipeline((request, excluded) -> {
+            // The first link chosen says GOAWAY before the request reaches it.
+            ServerLinkHandler chosen = excluded.contains(fixture.linkHandler) ? other.handler : fixture.linkHandler;
+            offered.add(chosen);
+            if (chosen == fixture.linkHandler) {
+                fixture.linkChannel.writeInbound(new GoAwayFrame(0, TunnelErrorCode.NO_ERROR, "agent shutting down"));
+            }
+            return AgentChoice.of(chosen, "test");
+        });
+        fixture.fromClient(CONNECT);
+
+        assertThat(offered).containsExactly(fixture.linkHandler, other.handler);
+        assertThat(other.frames()).singleElement().isInstanceOf(DialFrame.class);
+        other.fromAgent(DialResultFrame.success(1));
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
+    void aRequestWhoseOnlyLinkIsGoingAwayIsAnswered503() {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline((request, excluded) -> excluded.contains(fixture.linkHandler)
+                ? AgentChoice.none("no agent connected") : AgentChoice.of(fixture.linkHandler, "test"));
+        fixture.linkHandler.goAwayGracefully("server shutting down");
+        fixture.fromClient(CONNECT);
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 503 ");
+        assertThat(fixture.framesToAgent()).extracting(f -> f.getClass().getSimpleName()).containsOnly("GoAwayFrame");
     }
 }

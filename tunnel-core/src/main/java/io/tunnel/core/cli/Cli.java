@@ -5,14 +5,22 @@ import com.beust.jcommander.ParameterException;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Shared command-line handling of the runnable jars: {@code --help} prints the usage and {@code --version} the version
- * and exit 0; a bad flag prints one line naming the problem and a hint to {@code --help}, and exits 2.
+ * and exit 0; a bad flag prints one line naming the problem and a hint to {@code --help}, and exits 2. A long-running
+ * program drains on SIGTERM or SIGINT and exits 0; a second signal stops it at once with 128 + the signal's number
+ * ({@link #serve}).
  */
 public final class Cli {
     public static final int EXIT_OK = 0;
@@ -101,55 +109,126 @@ public final class Cli {
     }
 
     /**
-     * The {@code main} of a long-running program: routes Netty's logging to log4j2, runs {@link #runUntilShutdown} on
-     * the standard streams and exits with its code when that is not {@link #EXIT_OK}.
+     * The {@code main} of a long-running program: routes Netty's logging to log4j2 and runs {@link #runUntilShutdown}
+     * on the standard streams. After the service ran it exits with its code, whatever threads are left; after
+     * {@code --help} it returns (the caller may print more), after a usage error it exits with its code.
      */
     public static <C> void main(String program, Class<?> owner, String[] args, ProgramFlags<C> flags,
                                 Starter<C> starter) {
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
-        int code = runUntilShutdown(program, owner, System.out, System.err, args, flags, starter);
-        if (code != EXIT_OK) {
-            System.exit(code);
+        Outcome outcome = run(program, owner, System.out, System.err, args, flags, starter);
+        if (outcome.served() || outcome.code() != EXIT_OK) {
+            System.exit(outcome.code());
         }
     }
 
     /**
      * The life of a long-running program: parses {@code args} into {@code flags}, starts the service and keeps it
-     * until SIGTERM/SIGINT.
+     * until SIGTERM/SIGINT ({@link #serve}).
      *
-     * @return the exit code: {@link #EXIT_OK} after a shutdown, {@link #EXIT_USAGE} for bad flags,
-     *         {@link #EXIT_FAILURE} if the service did not start (one line on {@code err} says why)
+     * @return the exit code: {@link #EXIT_USAGE} for bad flags, {@link #EXIT_FAILURE} if the service did not start
+     *         (one line on {@code err} says why), else what {@link #serve} returns
      */
     public static <C> int runUntilShutdown(String program, Class<?> owner, PrintStream out, PrintStream err,
                                            String[] args, ProgramFlags<C> flags, Starter<C> starter) {
-        OptionalInt early = parse(program, args, out, err, new HelpFlag(), flags.all());
+        return run(program, owner, out, err, args, flags, starter).code();
+    }
+
+    /** An exit code, and whether the service was started (and served until a signal). */
+    private record Outcome(int code, boolean served) {
+    }
+
+    private static <C> Outcome run(String program, Class<?> owner, PrintStream out, PrintStream err, String[] args,
+                                   ProgramFlags<C> flags, Starter<C> starter) {
+        LoggingFlags logging = new LoggingFlags();
+        Object[] groups = Arrays.copyOf(flags.all(), flags.all().length + 1);
+        groups[groups.length - 1] = logging;
+        OptionalInt early = parse(program, args, out, err, new HelpFlag(), groups);
         if (early.isPresent()) {
-            return early.getAsInt();
+            return new Outcome(early.getAsInt(), false);
         }
-        List<String> problems = flags.problems();
+        List<String> problems = new ArrayList<>(flags.problems());
+        logging.check(problems);
         if (!problems.isEmpty()) {
-            return usageError(program, problems.get(0), err);
+            return new Outcome(usageError(program, problems.get(0), err), false);
         }
+        logging.apply();
         AutoCloseable service;
         try {
             service = starter.start(flags.toConfig());
         } catch (Exception e) {
             err.println(program + ": " + e.getMessage());
             LogManager.shutdown();
-            return EXIT_FAILURE;
+            return new Outcome(EXIT_FAILURE, false);
         }
-        return awaitShutdown(owner, () -> {
-            try {
-                service.close();
-            } catch (Exception e) {
-                LogManager.getLogger(owner).warn("stopping {} failed: {}", program, e.toString());
-            }
-        });
+        int code = serve(owner, service, ShutdownSignals.install());
+        LogManager.shutdown();
+        return new Outcome(code, true);
     }
 
     /**
-     * Blocks until SIGTERM/SIGINT, then runs {@code close} and shuts the logging down: the tail of every
-     * long-running program.
+     * Keeps {@code service} until the first SIGTERM or SIGINT, then stops it: a {@link Drainable} service drains
+     * first and is closed once drained (or once its own timeout ran out); a second signal closes it at once. If the
+     * JVM ends otherwise meanwhile (SIGHUP, {@code System.exit}), a shutdown hook closes it.
+     *
+     * @return {@link #EXIT_OK} after a drain; after a second signal 128 + its number (143 for SIGTERM, 130 for
+     *         SIGINT), as a shell reports a process a signal ended
+     */
+    public static int serve(Class<?> owner, AutoCloseable service, ShutdownSignals signals) {
+        Logger log = LogManager.getLogger(owner);
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable close = () -> {
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    service.close();
+                } catch (Exception e) {
+                    log.warn("stopping failed: {}", e.toString());
+                }
+            }
+        };
+        Thread hook = new Thread(close, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            ShutdownSignals.Received first = signals.take();
+            drain(log, service, first).whenComplete((result, failure) -> signals.raise(ShutdownSignals.DRAINED));
+            ShutdownSignals.Received next = signals.take();
+            int code = EXIT_OK;
+            if (next != ShutdownSignals.DRAINED) {
+                log.warn("{} again: stopping at once", next);
+                code = 128 + next.number();
+            }
+            close.run();
+            return code;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close.run();
+            return EXIT_FAILURE;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already: the hook runs (and finds the service closed)
+            }
+        }
+    }
+
+    private static CompletionStage<?> drain(Logger log, AutoCloseable service, ShutdownSignals.Received signal) {
+        if (!(service instanceof Drainable drainable)) {
+            log.info("{}: shutting down", signal);
+            return CompletableFuture.completedFuture(null);
+        }
+        log.info("{}: draining (a second SIGTERM or SIGINT stops at once)", signal);
+        try {
+            return drainable.drain();
+        } catch (RuntimeException e) {
+            log.warn("draining failed, stopping: {}", e.toString());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * Blocks until SIGTERM/SIGINT, then runs {@code close} and shuts the logging down: the tail of a long-running
+     * program without a drain, through the JVM's shutdown hooks.
      *
      * @return {@link #EXIT_OK}
      */

@@ -54,6 +54,8 @@ public final class TunnelLink implements StreamFrameWriter {
     private volatile int openStreams;
     private volatile long dataBytesSent;
     private volatile long dataBytesReceived;
+    private boolean closeWhenIdle;
+    private boolean closing;
 
     public TunnelLink(Channel channel, String peerId, TunnelSettings localSettings, TunnelSettings peerSettings,
                       StreamListener listener) {
@@ -152,6 +154,28 @@ public final class TunnelLink implements StreamFrameWriter {
         if (streams.remove(stream.id()) != null) {
             openStreams = streams.size();
             listener.streamEnded(this, stream, result);
+            closeIfIdle();
+        }
+    }
+
+    /**
+     * Closes the link once it carries no stream and every frame of the ended ones was written: at once if it is idle
+     * already. For a drained link, once no new stream can be opened on it (both sides said GOAWAY, docs/protocol.md
+     * §6.7).
+     */
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
+        closeIfIdle();
+    }
+
+    private void closeIfIdle() {
+        if (closeWhenIdle && !closing && streams.isEmpty() && heldBack.isEmpty() && channel.isOpen()) {
+            closing = true;
+            // After the current task, which may be a flush under way: the ended streams' last frames go out first.
+            channel.eventLoop().execute(() -> {
+                flushNow();
+                channel.close();
+            });
         }
     }
 
@@ -186,6 +210,7 @@ public final class TunnelLink implements StreamFrameWriter {
         }
         if (wrote) {
             flushSoon();
+            closeIfIdle();
         }
     }
 

@@ -36,7 +36,8 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
 
     protected final TunnelLink link;
     private boolean failed;
-    private boolean peerGoingAway;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
 
     protected TunnelLinkHandler(TunnelLink link) {
         this.link = link;
@@ -140,14 +141,18 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
         throw TunnelProtocolException.connectionError(TunnelErrorCode.PROTOCOL_ERROR, "DIAL_RESULT sent to an agent");
     }
 
-    /** The peer will accept no new streams; with an error code it also closes the link. */
+    /**
+     * The peer will accept no new streams; with an error code it also closes the link. A GOAWAY({@code NO_ERROR}) is
+     * answered with one ({@link #goAwayGracefully}), unless this side said it first.
+     */
     protected void onGoAway(ChannelHandlerContext ctx, GoAwayFrame goAway) {
         link.goAway();
         if (goAway.code() == TunnelErrorCode.NO_ERROR) {
-            if (!peerGoingAway) { // said once; a repeated GOAWAY changes nothing
-                peerGoingAway = true;
+            if (!goAwayReceived) { // said once; a repeated GOAWAY changes nothing
+                goAwayReceived = true;
                 LOG.info("{}: peer is going away ({}), draining {} streams", link, goAway.reason(),
                         link.streamCount());
+                goAwayGracefully("going away too");
             }
         } else {
             LOG.warn("{}: peer closed the link: {} {}", link, goAway.code(), goAway.reason());
@@ -205,10 +210,33 @@ public abstract class TunnelLinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Says GOAWAY({@code NO_ERROR}), once: this side takes no new stream on the link, those open go on. Once both sides
+     * have said it no stream can be opened any more, and the link closes when its last stream ends
+     * ({@code docs/protocol.md} §6.7). On the link's loop.
+     */
+    public void goAwayGracefully(String reason) {
+        if (!goAwaySent && link.channel().isActive()) {
+            goAwaySent = true;
+            link.goAway();
+            link.writeAndFlush(new GoAwayFrame(link.highestStreamId(), TunnelErrorCode.NO_ERROR,
+                    Frames.toReason(reason)));
+        }
+        if (goAwayReceived) {
+            link.closeWhenIdle();
+        }
+    }
+
+    /** Whether the peer said GOAWAY({@code NO_ERROR}) on this link. */
+    protected boolean peerWentAway() {
+        return goAwayReceived;
+    }
+
+    /**
      * Sends GOAWAY with {@code code} and closes the link once it is written, or aborts it if that takes longer than
      * {@link LinkConstants#GOAWAY_TIMEOUT_MILLIS} (a peer that does not read). The link is not read any more.
      */
     public void goAwayAndClose(ChannelHandlerContext ctx, TunnelErrorCode code, String reason) {
+        goAwaySent = true;
         link.goAway();
         link.stopReading();
         ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {

@@ -86,4 +86,15 @@ class CliTest {
         assertThat(new DurationConverter().convert(DurationConverter.format(Duration.ofMillis(1500))))
                 .isEqualTo(Duration.ofMillis(1500));
     }
+
+    @Test
+    void loggingFlagsAreCheckedBeforeAnythingStarts() {
+        LoggingFlags logging = new LoggingFlags();
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        logging.level = "LOUD";
+        logging.config = Path.of("/no/such/log4j2.xml");
+        logging.check(problems);
+        assertThat(problems).containsExactly("--log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF",
+                "--log-config /no/such/log4j2.xml cannot be read");
+    }
 }
