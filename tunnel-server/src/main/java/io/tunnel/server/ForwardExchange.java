@@ -227,6 +227,7 @@ final class ForwardExchange implements StreamSocket, StreamOpening.Binding {
         }
         codec.close(); // Netty's decoder ends a response that its close delimits
         forwardResponse();
+        ctx.flush();
         if (!responseEnded) {
             fail(ProxyResponse.BAD_GATEWAY, "destination closed before its response ended");
         }
