@@ -80,7 +80,8 @@ class ErrorAnswersIT {
 
     @Test
     void otherMethodIs405WithoutEcho() throws Exception {
-        String answer = exchange(tunnel.frontendPort(), "GET http://secret-target.example/ HTTP/1.1\r\n"
+        // origin-form: neither a CONNECT nor an absolute-form request the proxy forwards
+        String answer = exchange(tunnel.frontendPort(), "GET /secret-target HTTP/1.1\r\n"
                 + "Host: secret-target.example\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("Allow: CONNECT")
                 .doesNotContain("secret-target");

@@ -27,6 +27,8 @@ import org.apache.logging.log4j.Logger;
  *   latency  --path /tiny --count N --warmup N
  *   idle     --counts 1000,10000 --concurrency C --control-dir DIR --max-hold-seconds S
  *   hol      --big /big --tiny /tiny --seconds S --settle-seconds S [--metrics-url URL] [--phases a,b,...]
+ *   forward  --url http://HOST:PORT/path --concurrency C --seconds S --warmup-seconds S (--via direct, --target the
+ *            forward proxy: absolute-form GETs)
  * </pre>
  * Results are printed as {@code RESULT <tag>.<key>TAB<value>} lines on stdout; progress goes to stderr.
  */
@@ -61,6 +63,7 @@ final class LoadGen {
                 case "latency" -> Latency.run(target, opts, out);
                 case "idle" -> Idle.run(target, opts, out);
                 case "hol" -> HeadOfLine.run(target, opts, out);
+                case "forward" -> Forward.run(target, opts, out);
                 default -> throw new IllegalArgumentException("unknown mode " + opts.mode());
             };
         } catch (Exception e) {

@@ -402,6 +402,23 @@ final class Report {
             md.append('\n');
         }
 
+        // ---- 6. absolute-form (http_proxy) ------------------------------------------------------------------
+        Double fwd = res.num("fwd.tunnel_plain.requests_per_second");
+        if (fwd != null) {
+            Double fwdPeer = res.num("fwd.tinyproxy.requests_per_second");
+            md.append("## 6. Absolute-form requests (`http_proxy`)\n\n");
+            md.append(fmt("%,.0f", orZero(res.num("fwd.tunnel_plain.concurrency"))))
+                    .append(" clients send `GET http://127.0.0.1:NGINX/tiny` to the proxy, one request at a time, "
+                            + "each on a keep-alive connection (a client opens a new one when the proxy closes it: "
+                            + "tinyproxy closes after every response; the tunnel opens a stream per request either "
+                            + "way); responses counted after 3 s of warm-up.\n\n");
+            md.append("| Path | GET/s | new connections | tinyproxy GET/s | vs tinyproxy |\n|---|---:|---:|---:|---:|\n");
+            md.append("| ").append(LABEL.get("tunnel_plain")).append(" | ").append(fmt("%,.0f", fwd)).append(" | ")
+                    .append(fmt("%,.0f", orZero(res.num("fwd.tunnel_plain.connections")))).append(" | ")
+                    .append(fwdPeer == null ? "–" : fmt("%,.0f", fwdPeer)).append(" | ")
+                    .append(fwdPeer == null || fwdPeer == 0 ? "–" : fmt("%.2f ×", fwd / fwdPeer)).append(" |\n\n");
+        }
+
         // ---- misses --------------------------------------------------------------------------------------------
         List<Target> misses = misses();
         md.append("## What limits the misses\n\n");

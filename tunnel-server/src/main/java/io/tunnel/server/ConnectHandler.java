@@ -17,6 +17,9 @@ import org.apache.logging.log4j.Logger;
  * head, then has a {@link StreamOpening} choose a link and open the stream; refusals go through the connection's
  * {@link FrontendAnswer}. Bytes and an end of input that arrive after the head are held by the opening (the socket is
  * no longer read) and reach the stream only if the dial succeeds. Leaves the pipeline once the stream opened.
+ *
+ * <p>An absolute-form request ({@link ForwardRequest}) makes the connection an {@code http_proxy} one: this handler
+ * gives its place to a {@link ForwardHandler}, which serves it and the requests that follow.
  */
 final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(ConnectHandler.class);
@@ -50,6 +53,10 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ConnectRequest connect) {
             onRequest(ctx, connect);
+        } else if (msg instanceof ForwardRequest && opening == null) {
+            cancelHeadTimeout();
+            ctx.pipeline().replace(this, PipelineNames.FORWARD, new ForwardHandler(headerTimeout, chooser, answer));
+            ctx.fireChannelRead(msg); // reaches the handler in this one's place
         } else if (msg instanceof ConnectRejection rejection) {
             answer.refuse(rejection.response(), "-", rejection.reason());
         } else if (msg instanceof ByteBuf buf && opening != null && !answer.isAnswered()) {

@@ -10,7 +10,7 @@ import io.netty.util.NetUtil;
  * @param agentId            the agent the client asked for with a {@code Tunnel-Agent} header, or {@code null} (the
  *                           routing strategies choose)
  * @param proxyAuthorization the value of the request's one {@code Proxy-Authorization} header, without the spaces
- *                           around it, at most {@link ConnectRequestDecoder#MAX_PROXY_AUTHORIZATION} characters; or
+ *                           around it, at most {@link FrontendRequestDecoder#MAX_PROXY_AUTHORIZATION} characters; or
  *                           {@code null} without one. {@link ProxyAuthenticator} reads it; it is a secret, never logged
  *                           (not even by {@link #toString()})
  */

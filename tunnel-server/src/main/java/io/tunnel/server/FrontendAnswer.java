@@ -9,7 +9,8 @@ import io.netty.channel.ChannelFutureListener;
  * then the close). Whatever comes first wins; every later attempt is a no-op, so a malformed request followed by the
  * client's FIN, or a dial that fails while the client goes away, is answered and logged once. The {@link Wire} puts
  * the answer in the frontend's protocol: an HTTP response on the CONNECT port; nothing or a TLS alert on the SNI port,
- * whose access-log lines and metrics carry the same statuses.
+ * whose access-log lines and metrics carry the same statuses. Forwarded (absolute-form) requests are answered by
+ * their destinations ({@link ForwardExchange}); a connection serves them until one of these answers ends it.
  *
  * <p>A refusal before any stream existed writes its access-log line here; a failed dial's line is written when its
  * stream ends ({@link AccessLog#streamEnded}). Every method runs on the connection's event loop, or hops onto it.
@@ -58,22 +59,41 @@ final class FrontendAnswer {
         return identity;
     }
 
-    /** Refuses a request before any stream was opened for it: access-log line, constant response, close. */
+    /**
+     * Refuses a tunnel (a CONNECT, an SNI route) before any stream was opened for it, or a request not understood
+     * ({@code target} {@code -}): access-log line, constant response, close.
+     */
     void refuse(ProxyResponse response, String target, String reason) {
         refuse(response, wire, target, reason);
     }
 
     /** Like {@link #refuse(ProxyResponse, String, String)}, with the bytes {@code how} writes for it. */
     void refuse(ProxyResponse response, Wire how, String target, String reason) {
+        refuse(response, how, target.equals(AccessLog.NO_METHOD) ? AccessLog.NO_METHOD : AccessLog.TUNNEL, target,
+                reason);
+    }
+
+    /**
+     * Refuses the request {@code method target} before any stream was opened for it: access-log line, constant
+     * response, close.
+     */
+    void refuseRequest(ProxyResponse response, String method, String target, String reason) {
+        refuse(response, wire, method, target, reason);
+    }
+
+    private void refuse(ProxyResponse response, Wire how, String method, String target, String reason) {
         onLoop(() -> {
             if (!answered) {
-                accessLog.refused(FrontendClient.describe(channel), target, response, reason, identity.name());
+                accessLog.refused(FrontendClient.describe(channel), method, target, response, reason, identity.name());
                 respondAndClose(response, how);
             }
         });
     }
 
-    /** Answers a dial that failed (its stream's end logs it): constant response, close. */
+    /**
+     * Answers a dial that failed, or a forwarded exchange that failed before its response began (its stream's end
+     * logs it): constant response, close.
+     */
     void dialFailed(ProxyResponse response) {
         onLoop(() -> respondAndClose(response, wire));
     }

@@ -2,6 +2,7 @@ package io.tunnel.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.tunnel.core.PipelineNames;
 import io.tunnel.core.tls.TlsInputEndHandler;
@@ -9,8 +10,8 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * The pipeline of a frontend connection ({@link PipelineNames}), the same for every listener that serves CONNECT: the
- * TCP port (TLS or plaintext) and the Unix socket (plaintext). The connection caps are asked first; a connection above
+ * The pipeline of a frontend connection ({@link PipelineNames}), the same for every listener that serves CONNECT and
+ * absolute-form requests: the TCP port (TLS or plaintext) and the Unix socket (plaintext). The connection caps are asked first; a connection above
  * one gets no handler at all.
  */
 final class FrontendInitializer extends ChannelInitializer<Channel> {
@@ -53,9 +54,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                             authenticator.certificateRequired()))
                     .addLast(PipelineNames.TLS_INPUT_END, new TlsInputEndHandler());
         }
-        ch.pipeline()
-                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
+        addRequestHandlers(ch.pipeline(), headerTimeout, chooser.apply(ch), authenticator, answer);
+    }
+
+    /** The handlers that read requests (CONNECT and absolute-form) and serve them, after TLS if any. */
+    static void addRequestHandlers(ChannelPipeline pipeline, Duration headerTimeout, AgentChooser chooser,
+                                   ProxyAuthenticator authenticator, FrontendAnswer answer) {
+        pipeline.addLast(PipelineNames.CONNECT_DECODER, new FrontendRequestDecoder())
                 .addLast(PipelineNames.PROXY_AUTH, new ProxyAuthHandler(authenticator, answer))
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(headerTimeout, chooser.apply(ch), answer));
+                .addLast(PipelineNames.CONNECT, new ConnectHandler(headerTimeout, chooser, answer));
     }
 }

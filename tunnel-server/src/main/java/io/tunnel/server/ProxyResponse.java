@@ -6,13 +6,16 @@ import io.tunnel.core.protocol.TunnelErrorCode;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Every answer the frontend gives to a CONNECT, as constant bytes. Bodies never echo anything the client sent.
+ * Every answer the frontend itself gives, to a CONNECT or to an absolute-form request it could not forward, as
+ * constant bytes. Bodies never echo anything the client sent. A forwarded request is answered by its destination.
  */
 public enum ProxyResponse {
     ESTABLISHED(200, "Connection established", null),
-    BAD_REQUEST(400, "Bad Request", "bad CONNECT request\n"),
+    BAD_REQUEST(400, "Bad Request", "bad proxy request\n"),
+    /** An absolute-form {@code https://} target: the proxy forwards only {@code http://}; TLS goes through CONNECT. */
+    HTTPS_NEEDS_CONNECT(400, "Bad Request", "https:// targets are not forwarded: use CONNECT (https_proxy)\n"),
     FORBIDDEN(403, "Forbidden", "destination not allowed\n"),
-    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "only CONNECT is supported\n"),
+    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "only CONNECT and absolute-form http:// requests are served\n"),
     /** Missing or wrong credentials where {@code --frontend-auth basic}: the challenge names the scheme. */
     PROXY_AUTH_BASIC(407, "Proxy Authentication Required", ProxyResponse.AUTH_BODY,
             ProxyResponse.BASIC_CHALLENGE),

@@ -2,9 +2,7 @@ package io.tunnel.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.tunnel.core.PipelineNames;
 import io.tunnel.core.link.DialCallback;
-import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.StreamResult;
 import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.link.TunnelLinkHandler;
@@ -91,8 +89,9 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
     }
 
     /**
-     * Opens the stream of {@code opening}'s frontend connection; runs on the link's loop. The frontend's relay handler
-     * is added here, with this loop as its executor, before DIAL goes out. If this link cannot take the stream now (it
+     * Opens the stream of {@code opening}'s frontend connection; runs on the link's loop. The stream is bound to the
+     * connection here ({@link StreamOpening#attach}: the relay handler, with this loop as its executor, or a forwarded
+     * request's exchange), before DIAL goes out. If this link cannot take the stream now (it
      * went away, reached a limit, or became suspect since it was chosen) the connection is handed to another link when
      * the router has one; a suspect link without alternative still dials.
      */
@@ -109,7 +108,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
                 return;
             }
             if (busy != null) {
-                opening.answer().refuse(ProxyResponse.SERVICE_UNAVAILABLE, opening.target(), busy);
+                opening.refuse(ProxyResponse.SERVICE_UNAVAILABLE, busy);
                 return;
             }
         }
@@ -118,7 +117,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         stream.route(strategy);
         stream.identity(opening.answer().identity().name());
         accessLog.streamStarted();
-        frontend.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
+        opening.attach(stream);
         FrontendDial dial = new FrontendDial(opening, stream, pending.now());
         pending.add(dial);
         ConnectRequest request = opening.request();
@@ -214,9 +213,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
         @Override
         public void dialSucceeded(TunnelStream stream) {
             pending.remove(this);
-            // Written from this loop before any DATA the stream writes, so the client sees 200 first.
-            opening.answer().established();
-            opening.handOver(stream);
+            opening.opened(stream);
         }
 
         @Override
@@ -259,9 +256,7 @@ public final class ServerLinkHandler extends TunnelLinkHandler {
             if (beforeMove != null) {
                 beforeMove.run();
             }
-            if (frontend.pipeline().get(PipelineNames.RELAY) != null) {
-                frontend.pipeline().remove(PipelineNames.RELAY);
-            }
+            opening.detach();
             opening.dispatch(other);
             return true;
         }

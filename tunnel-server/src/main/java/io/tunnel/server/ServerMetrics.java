@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ServerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter streams;
+    private final Counter forwarded;
     private final Counter bytes;
     private final Counter tlsHandshakeFailures;
     private final Counter authenticated;
@@ -19,6 +20,9 @@ public final class ServerMetrics {
     public ServerMetrics(AgentRegistry agents) {
         streams = Counter.builder().name("tunnel_server_connect_requests_total")
                 .help("CONNECT requests answered, by HTTP status").labelNames("status").register(registry);
+        forwarded = Counter.builder().name("tunnel_server_forwarded_requests_total")
+                .help("Absolute-form (http_proxy) requests answered, by HTTP status (the destination's, or the "
+                        + "proxy's own)").labelNames("status").register(registry);
         bytes = Counter.builder().name("tunnel_server_stream_bytes_total")
                 .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
         tlsHandshakeFailures = Counter.builder().name("tunnel_server_tls_handshake_failures_total")
@@ -60,9 +64,10 @@ public final class ServerMetrics {
         openStreams.incrementAndGet();
     }
 
-    void streamEnded(ProxyResponse response, long up, long down) {
+    /** A stream ended: a CONNECT's ({@code connect}) or a forwarded request's, answered {@code status}. */
+    void streamEnded(boolean connect, int status, long up, long down) {
         openStreams.decrementAndGet();
-        streams.labelValues(Integer.toString(response.status())).inc();
+        (connect ? streams : forwarded).labelValues(Integer.toString(status)).inc();
         bytes.labelValues("up").inc(up);
         bytes.labelValues("down").inc(down);
     }
@@ -84,7 +89,8 @@ public final class ServerMetrics {
         openStreams.decrementAndGet();
     }
 
-    void refused(ProxyResponse response) {
-        streams.labelValues(Integer.toString(response.status())).inc();
+    /** A request refused before any stream: a CONNECT or one not understood ({@code connect}), or a forwarded one. */
+    void refused(boolean connect, ProxyResponse response) {
+        (connect ? streams : forwarded).labelValues(Integer.toString(response.status())).inc();
     }
 }

@@ -106,7 +106,7 @@ public final class SniRoutes {
         if (!isHostName(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a host name");
         }
-        ConnectRequest destination = ConnectRequestDecoder.parseAuthority(text.substring(eq + 1).strip());
+        ConnectRequest destination = RequestTargets.parseAuthority(text.substring(eq + 1).strip());
         if (destination == null) {
             throw new IllegalArgumentException("destination is not HOST:PORT (an IPv6 address in brackets)");
         }

@@ -3,6 +3,8 @@ package io.tunnel.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.tunnel.core.PipelineNames;
+import io.tunnel.core.link.StreamRelayHandler;
 import io.tunnel.core.link.TunnelStream;
 import io.tunnel.core.transport.Transports;
 import java.util.ArrayList;
@@ -21,15 +23,32 @@ import org.apache.logging.log4j.Logger;
  * <p>A link that cannot dial for the connection after all (it became suspect, went away, lost the dial, or had no
  * room) asks {@link #anotherLink()} and {@link #dispatch}es the connection there: the client sees only the final
  * answer. Each link is tried once. The opening moves with the connection from loop to loop, one at a time.
+ *
+ * <p>How the stream meets the connection is its {@link Binding}: the relay by default (a tunnel), or a forwarded
+ * request's {@link ForwardExchange}.
  */
 final class StreamOpening {
     private static final Logger LOG = LogManager.getLogger(StreamOpening.class);
+
+    /** How the stream meets the connection; on the link's loop, where the connection is by then. */
+    interface Binding {
+        /** The stream was made (it dials now): bind it to the connection. */
+        void attach(TunnelStream stream);
+
+        /** The stream's dial is taken to another link: unbind it. */
+        void detach();
+
+        /** The dial succeeded. */
+        void opened(TunnelStream stream);
+    }
 
     private final ChannelHandlerContext ctx;
     private final AgentChooser chooser;
     private final FrontendAnswer answer;
     private final ConnectRequest request;
+    private final String method;
     private final String target;
+    private final Binding binding;
     private final EarlyBytes early = new EarlyBytes();
     /** The links this connection was dispatched to, in order: never chosen for it again. */
     private final List<ServerLinkHandler> tried = new ArrayList<>(1);
@@ -41,11 +60,22 @@ final class StreamOpening {
      */
     StreamOpening(ChannelHandlerContext ctx, AgentChooser chooser, FrontendAnswer answer, ConnectRequest request,
                   String target) {
+        this(ctx, chooser, answer, request, AccessLog.TUNNEL, target, null);
+    }
+
+    /**
+     * @param method  the request's method as logs name it
+     * @param binding how the stream meets the connection; {@code null} for the relay
+     */
+    StreamOpening(ChannelHandlerContext ctx, AgentChooser chooser, FrontendAnswer answer, ConnectRequest request,
+                  String method, String target, Binding binding) {
         this.ctx = ctx;
         this.chooser = chooser;
         this.answer = answer;
         this.request = request;
+        this.method = method;
         this.target = target;
+        this.binding = binding != null ? binding : new Relay();
     }
 
     Channel channel() {
@@ -83,10 +113,30 @@ final class StreamOpening {
     void start() {
         AgentChoice choice = chooser.choose(request, tried);
         if (!choice.found()) {
-            answer.refuse(ProxyResponse.SERVICE_UNAVAILABLE, target, choice.refusal());
+            refuse(ProxyResponse.SERVICE_UNAVAILABLE, choice.refusal());
             return;
         }
         dispatch(choice);
+    }
+
+    /** Refuses the request before any stream was opened for it. */
+    void refuse(ProxyResponse response, String reason) {
+        answer.refuseRequest(response, method, target, reason);
+    }
+
+    /** The stream was made: bind it to the connection ({@link Binding#attach}). */
+    void attach(TunnelStream stream) {
+        binding.attach(stream);
+    }
+
+    /** The stream's dial is taken to another link ({@link Binding#detach}). */
+    void detach() {
+        binding.detach();
+    }
+
+    /** The dial succeeded ({@link Binding#opened}). */
+    void opened(TunnelStream stream) {
+        binding.opened(stream);
     }
 
     /**
@@ -121,7 +171,7 @@ final class StreamOpening {
      * pipeline, start relaying. Called on the link's loop (the connection's loop too, since it moved there), and run
      * after the link handler returns from the frame that reported the dial.
      */
-    void handOver(TunnelStream stream) {
+    private void handOver(TunnelStream stream) {
         ctx.executor().execute(() -> {
             early.fireTo(ctx);
             if (!ctx.isRemoved()) {
@@ -129,5 +179,27 @@ final class StreamOpening {
             }
             stream.enableReading();
         });
+    }
+
+    /** A tunnel's binding: the stream's relay handler in the connection's pipeline, {@code 200} when it opens. */
+    private final class Relay implements Binding {
+        @Override
+        public void attach(TunnelStream stream) {
+            ctx.pipeline().addLast(PipelineNames.RELAY, new StreamRelayHandler(stream));
+        }
+
+        @Override
+        public void detach() {
+            if (ctx.pipeline().get(PipelineNames.RELAY) != null) {
+                ctx.pipeline().remove(PipelineNames.RELAY);
+            }
+        }
+
+        @Override
+        public void opened(TunnelStream stream) {
+            // Written from this loop before any DATA the stream writes, so the client sees 200 first.
+            answer.established();
+            handOver(stream);
+        }
     }
 }

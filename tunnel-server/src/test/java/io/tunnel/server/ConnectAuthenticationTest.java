@@ -112,6 +112,38 @@ class ConnectAuthenticationTest {
     }
 
     @Test
+    void anAbsoluteFormRequestWithoutCredentialsGetsTheChallengeToo() {
+        fixture.fromClient("GET http://db.internal:5432/ HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n");
+
+        assertThat(fixture.toClient()).isEqualTo(CHALLENGE);
+        assertThat(fixture.framesToAgent()).isEmpty();
+        assertThat(fixture.checks.pending()).isZero();
+    }
+
+    @Test
+    void anAbsoluteFormRequestAndItsBodyWaitForThePasswordAndLoseTheCredentials() {
+        fixture.fromClient("POST http://db.internal:5432/form HTTP/1.1\r\nHost: db.internal:5432\r\n"
+                + "Proxy-Authorization: " + ProxyAuthenticatorTest.basic("alice:correct horse") + "\r\n"
+                + "Content-Length: 5\r\n\r\nhello");
+        assertThat(fixture.framesToAgent()).as("no dial before the password passed").isEmpty();
+
+        fixture.checks.runAll();
+        fixture.runTasks();
+        assertThat(fixture.framesToAgent()).containsExactly(new DialFrame(1, "db.internal", 5432, 5_000));
+        fixture.fromAgent(DialResultFrame.success(1));
+        StringBuilder sent = new StringBuilder();
+        for (TunnelFrame frame : fixture.framesToAgent()) {
+            if (frame instanceof DataFrame data) {
+                sent.append(data.content().toString(StandardCharsets.US_ASCII));
+                data.release();
+            }
+        }
+        assertThat(sent.toString()).startsWith("POST /form HTTP/1.1\r\n").endsWith("\r\n\r\nhello")
+                .doesNotContainIgnoringCase("Proxy-Authorization");
+        assertThat(fixture.link.stream(1).identity()).isEqualTo("alice");
+    }
+
+    @Test
     void aClientThatLeavesWhileItsPasswordIsCheckedIsForgotten() {
         fixture.fromClient(withCredentials("alice:correct horse") + "early bytes");
         fixture.frontend.close();

@@ -99,7 +99,7 @@ final class LinkFixture implements AutoCloseable {
         return added;
     }
 
-    /** Adds the frontend's CONNECT handlers, choosing among the fixture's links (or none). */
+    /** Adds the frontend's request handlers, choosing among the fixture's links (or none). */
     void frontendPipeline(boolean withAgent) {
         connectPipeline(frontend, answer, withAgent);
     }
@@ -115,10 +115,8 @@ final class LinkFixture implements AutoCloseable {
     }
 
     private void connectPipeline(EmbeddedChannel channel, FrontendAnswer answer, AgentChooser chooser) {
-        channel.pipeline()
-                .addLast(PipelineNames.CONNECT_DECODER, new ConnectRequestDecoder())
-                .addLast(PipelineNames.PROXY_AUTH, new ProxyAuthHandler(authenticator, answer))
-                .addLast(PipelineNames.CONNECT, new ConnectHandler(Duration.ofSeconds(10), chooser, answer));
+        FrontendInitializer.addRequestHandlers(channel.pipeline(), Duration.ofSeconds(10), chooser, authenticator,
+                answer);
     }
 
     /** Another frontend connection on the same loop, with its CONNECT handlers. */
@@ -222,8 +220,17 @@ final class LinkFixture implements AutoCloseable {
 
     /** How many CONNECTs /metrics counts with {@code status}. */
     long answered(int status) {
+        return counted("tunnel_server_connect_requests", status);
+    }
+
+    /** How many forwarded (absolute-form) requests /metrics counts with {@code status}. */
+    long forwarded(int status) {
+        return counted("tunnel_server_forwarded_requests", status);
+    }
+
+    private long counted(String counter, int status) {
         return (long) metrics.registry().scrape().stream()
-                .filter(s -> s.getMetadata().getPrometheusName().equals("tunnel_server_connect_requests"))
+                .filter(s -> s.getMetadata().getPrometheusName().equals(counter))
                 .flatMap(s -> s.getDataPoints().stream())
                 .filter(p -> p.getLabels().get("status").equals(Integer.toString(status)))
                 .mapToDouble(p -> ((CounterDataPointSnapshot) p).getValue())

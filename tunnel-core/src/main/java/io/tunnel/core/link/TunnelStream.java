@@ -150,6 +150,11 @@ public final class TunnelStream {
         this.socket = socket;
     }
 
+    /** The socket the stream relays, or {@code null} before {@link #attach}. */
+    public StreamSocket socket() {
+        return socket;
+    }
+
     /** Server side: sends DIAL and starts the server's own dial timer. */
     public void startDial(DialFrame dial, long timeoutMillis, DialCallback callback) {
         this.dialCallback = callback;
@@ -296,9 +301,10 @@ public final class TunnelStream {
     /**
      * Bytes read from the socket. Takes ownership of {@code buf}. The socket is read only once the stream is open:
      * the server's frontend holds bytes a client sends early until the dial succeeded, and the agent's destination
-     * socket starts with auto-read off.
+     * socket starts with auto-read off. Called by the socket's reader ({@link StreamRelayHandler}, or a
+     * {@link StreamSocket} that produces its bytes itself) only while the stream asked it to read.
      */
-    void onSocketRead(ByteBuf buf) {
+    public void onSocketRead(ByteBuf buf) {
         if (state != State.OPEN) {
             buf.release();
             if (state == State.DIALING) {
@@ -319,7 +325,7 @@ public final class TunnelStream {
     }
 
     /** The socket reached end of input: send CLOSE once everything read has gone out. */
-    void onSocketEof() {
+    public void onSocketEof() {
         if (!send.inputEnded() && !receive.isOutputShut() && state != State.CLOSED && socket.canDetectReset()) {
             link.watchHalfClosed(this);
         }

@@ -1,33 +1,34 @@
 package io.tunnel.server;
 
-import static io.tunnel.server.ConnectDecoding.bytes;
-import static io.tunnel.server.ConnectDecoding.decode;
-import static io.tunnel.server.ConnectDecoding.everyByte;
+import static io.tunnel.server.FrontendDecoding.bytes;
+import static io.tunnel.server.FrontendDecoding.decode;
+import static io.tunnel.server.FrontendDecoding.everyByte;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunnel.server.ConnectDecoding.Outcome;
+import io.tunnel.server.FrontendDecoding.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every answer {@link ConnectRequestDecoder} gives, its limits at their edges, and what it does with the bytes
- * around a head: pipelined bytes are handed on only when the decoder is removed, a partial head at the end of
- * input is never taken for a request, and however the bytes are cut into reads the outcome is the same.
+ * Every answer {@link FrontendRequestDecoder} gives, its limits at their edges, and what it does with the bytes
+ * around a head: after a CONNECT, pipelined bytes are handed on only when the decoder is removed; after an
+ * absolute-form head its body, then the next request; a partial head at the end of input is never taken for a
+ * request, and however the bytes are cut into reads the outcome is the same.
  */
-class ConnectRequestDecoderTest {
+class FrontendRequestDecoderTest {
     private static final String HEAD = "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
             + "Proxy-Authorization: Basic e30=\r\n\r\n";
     private static final String PIPELINED = "\u0016\u0003\u0001 a TLS ClientHello, say\r\n\r\nGET / HTTP/1.1\r\n";
     private static final Outcome EXAMPLE = Outcome.request("example.com", 443, "");
-    /** {@link #HEAD} decoded, with the bytes handed on after it. */
-    private static Outcome head(String handedOn) {
-        return new Outcome(new ConnectRequest("example.com", 443, null, "Basic e30="), handedOn);
-    }
+    /** {@link #HEAD} decoded. */
+    private static final ConnectRequest HEAD_REQUEST = new ConnectRequest("example.com", 443, null, "Basic e30=");
+    private static final String GET = "GET http://example.com:8080/a/b?c=d HTTP/1.1\r\nHost: example.com:8080\r\n"
+            + "Accept: */*\r\n\r\n";
 
     @Test
     void aConnectHeadIsARequest() {
-        assertThat(decode(HEAD)).isEqualTo(head(""));
+        assertThat(decode(HEAD)).isEqualTo(Outcome.of(HEAD_REQUEST, ""));
         assertThat(decode("CONNECT example.com:443 HTTP/1.0\r\n\r\n")).isEqualTo(EXAMPLE);
         assertThat(decode("CONNECT 10.1.2.3:1 HTTP/1.1\r\n\r\n")).isEqualTo(Outcome.request("10.1.2.3", 1, ""));
         assertThat(decode("CONNECT private-name_1.internal.:65535 HTTP/1.1\r\n\r\n"))
@@ -96,15 +97,14 @@ class ConnectRequestDecoderTest {
     @Test
     void theTunnelAgentHeaderNamesTheAgent() {
         assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: agent-2\r\n\r\n"))
-                .isEqualTo(new Outcome(new ConnectRequest("example.com", 443, "agent-2"), ""));
+                .isEqualTo(Outcome.of(new ConnectRequest("example.com", 443, "agent-2"), ""));
         assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\ntunnel-AGENT:\t \tagent_2@site.b \r\n\r\n"))
                 .as("any case, optional whitespace around the value")
-                .isEqualTo(new Outcome(new ConnectRequest("example.com", 443, "agent_2@site.b"), ""));
-        String longest = "a".repeat(ConnectRequestDecoder.MAX_AGENT_ID);
+                .isEqualTo(Outcome.of(new ConnectRequest("example.com", 443, "agent_2@site.b"), ""));
+        String longest = "a".repeat(RequestTargets.MAX_AGENT_ID);
         assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: " + longest + "\r\n\r\n").answer())
                 .isEqualTo(new ConnectRequest("example.com", 443, longest));
-        assertThat(decode(HEAD).answer()).as("without the header")
-                .isEqualTo(new ConnectRequest("example.com", 443, null, "Basic e30="));
+        assertThat(decode(HEAD).answer()).as("without the header").isEqualTo(HEAD_REQUEST);
     }
 
     @Test
@@ -115,7 +115,7 @@ class ConnectRequestDecoderTest {
                 .isEqualTo(new ConnectRequest("example.com", 443, null, "Bearer abc.def=="));
         assertThat(decode(line + "Proxy-Authorization:\r\n\r\n").answer())
                 .as("empty: for the authenticator to refuse").isEqualTo(new ConnectRequest("example.com", 443, null, ""));
-        String longest = "Basic " + "A".repeat(ConnectRequestDecoder.MAX_PROXY_AUTHORIZATION - 6);
+        String longest = "Basic " + "A".repeat(FrontendRequestDecoder.MAX_PROXY_AUTHORIZATION - 6);
         assertThat(decode(line + "Proxy-Authorization: " + longest + "\r\n\r\n").answer())
                 .isEqualTo(new ConnectRequest("example.com", 443, null, longest));
         assertThat(decode(line + "Proxy-Authorization: " + longest + "A\r\n\r\n").rejectionStatus()).isEqualTo(431);
@@ -130,16 +130,28 @@ class ConnectRequestDecoderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Tunnel-Agent:", "Tunnel-Agent:  ", "Tunnel-Agent: agent 2", "Tunnel-Agent: agent\u00e9",
-            "Tunnel-Agent: a\u0001b", "Tunnel-Agent: a\u007fb", "Tunnel-Agent: a\r\nTunnel-Agent: b"})
+            "Tunnel-Agent: a\r\nTunnel-Agent: b"})
     void aTunnelAgentHeaderThatNamesNoAgentOrTwoIs400(String header) {
         Outcome outcome = decode("CONNECT example.com:443 HTTP/1.1\r\n" + header + "\r\n\r\n");
         assertThat(outcome.rejectionStatus()).as(header).isEqualTo(400);
         assertThat(((ConnectRejection) outcome.answer()).reason()).contains("Tunnel-Agent");
     }
 
+    /** A control character (but tab) anywhere in a field line, or a line folded onto the one before, is 400. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Tunnel-Agent: a\u0001b", "Tunnel-Agent: a\u007fb", "X-Cr: a\rb", "X-Nul: \u0000",
+            "X-Folded: a\r\n b", "X-Folded: a\r\n\tb"})
+    void aControlCharacterOrAFoldedLineIs400(String header) {
+        Outcome outcome = decode("CONNECT example.com:443 HTTP/1.1\r\n" + header + "\r\n\r\n");
+        assertThat(outcome.rejectionStatus()).as(header).isEqualTo(400);
+        assertThat(((ConnectRejection) outcome.answer()).reason()).contains("malformed header field");
+        assertThat(decode("GET http://example.com/ HTTP/1.1\r\n" + header + "\r\n\r\n").rejectionStatus())
+                .as("absolute-form: %s", header).isEqualTo(400);
+    }
+
     @Test
     void aTunnelAgentLongerThanTheLimitIs400() {
-        String tooLong = "a".repeat(ConnectRequestDecoder.MAX_AGENT_ID + 1);
+        String tooLong = "a".repeat(RequestTargets.MAX_AGENT_ID + 1);
         assertThat(decode("CONNECT example.com:443 HTTP/1.1\r\nTunnel-Agent: " + tooLong + "\r\n\r\n")
                 .rejectionStatus()).isEqualTo(400);
     }
@@ -166,52 +178,53 @@ class ConnectRequestDecoderTest {
                 .isEqualTo(400);
     }
 
+    /** Neither CONNECT nor an absolute-form target: origin-form, asterisk-form, authority-form of another method. */
     @ParameterizedTest
-    @ValueSource(strings = {"GET http://example.com/ HTTP/1.1", "POST / HTTP/1.0", "OPTIONS * HTTP/1.1",
-            "connect example.com:443 HTTP/1.1", "PRI * HTTP/1.1"})
-    void anotherMethodIs405(String requestLine) {
+    @ValueSource(strings = {"GET / HTTP/1.1", "POST / HTTP/1.0", "OPTIONS * HTTP/1.1",
+            "connect example.com:443 HTTP/1.1", "PRI * HTTP/1.1", "GET example.com:80 HTTP/1.1"})
+    void anotherRequestIs405(String requestLine) {
         assertThat(decode(requestLine + "\r\nHost: example.com\r\n\r\n").rejectionStatus()).isEqualTo(405);
     }
 
     @Test
     void theRequestLineLimitIs400AndAppliesBeforeTheLineEnds() {
         String prefix = "CONNECT example.com:443 HTTP/1.1 ";
-        String atLimit = prefix + "x".repeat(ConnectRequestDecoder.MAX_LINE - prefix.length() - 2);
+        String atLimit = prefix + "x".repeat(FrontendRequestDecoder.MAX_LINE - prefix.length() - 2);
         assertThat(decode(atLimit + "\r\n\r\n").rejectionStatus()).as("malformed, but not too long").isEqualTo(400);
         assertThat(((ConnectRejection) decode(atLimit + "\r\n\r\n").answer()).reason()).isEqualTo(
                 "malformed request line");
         assertThat(((ConnectRejection) decode(atLimit + "x\r\n\r\n").answer()).reason()).startsWith(
                 "request line longer than");
-        assertThat(decode("G".repeat(ConnectRequestDecoder.MAX_LINE))).as("at the limit, no line end yet")
+        assertThat(decode("G".repeat(FrontendRequestDecoder.MAX_LINE))).as("at the limit, no line end yet")
                 .isEqualTo(Outcome.AWAITING);
-        assertThat(decode("G".repeat(ConnectRequestDecoder.MAX_LINE + 1)).rejectionStatus())
+        assertThat(decode("G".repeat(FrontendRequestDecoder.MAX_LINE + 1)).rejectionStatus())
                 .as("one byte past the limit, no line end yet").isEqualTo(400);
     }
 
     @Test
     void aHeaderLineAboveTheLineLimitIs431AndAppliesBeforeTheLineEnds() {
         String name = "X-Long: ";
-        String atLimit = name + "v".repeat(ConnectRequestDecoder.MAX_LINE - name.length() - 2) + "\r\n";
+        String atLimit = name + "v".repeat(FrontendRequestDecoder.MAX_LINE - name.length() - 2) + "\r\n";
         String line = "CONNECT example.com:443 HTTP/1.1\r\n";
         assertThat(decode(line + atLimit + "\r\n")).isEqualTo(EXAMPLE);
         assertThat(decode(line + "v" + atLimit + "\r\n").rejectionStatus()).isEqualTo(431);
-        assertThat(decode(line + "v".repeat(ConnectRequestDecoder.MAX_LINE))).isEqualTo(Outcome.AWAITING);
-        assertThat(decode(line + "v".repeat(ConnectRequestDecoder.MAX_LINE + 1)).rejectionStatus()).isEqualTo(431);
+        assertThat(decode(line + "v".repeat(FrontendRequestDecoder.MAX_LINE))).isEqualTo(Outcome.AWAITING);
+        assertThat(decode(line + "v".repeat(FrontendRequestDecoder.MAX_LINE + 1)).rejectionStatus()).isEqualTo(431);
     }
 
     @Test
     void aHeadAboveTheHeadLimitIs431() {
-        assertThat(decode(headOfSize(ConnectRequestDecoder.MAX_HEAD))).isEqualTo(EXAMPLE);
-        assertThat(decode(headOfSize(ConnectRequestDecoder.MAX_HEAD + 1)).rejectionStatus()).isEqualTo(431);
-        String unfinished = headOfSize(ConnectRequestDecoder.MAX_HEAD + 1);
+        assertThat(decode(headOfSize(FrontendRequestDecoder.MAX_HEAD))).isEqualTo(EXAMPLE);
+        assertThat(decode(headOfSize(FrontendRequestDecoder.MAX_HEAD + 1)).rejectionStatus()).isEqualTo(431);
+        String unfinished = headOfSize(FrontendRequestDecoder.MAX_HEAD + 1);
         assertThat(decode(unfinished.substring(0, unfinished.length() - 2) + "X-More: v").rejectionStatus())
                 .as("no more header bytes once the head is full, even before the line ends").isEqualTo(431);
     }
 
     @Test
     void moreThanTheMaximumOfHeaderFieldsIs431() {
-        assertThat(decode(headWithFields(ConnectRequestDecoder.MAX_HEADERS))).isEqualTo(EXAMPLE);
-        assertThat(decode(headWithFields(ConnectRequestDecoder.MAX_HEADERS + 1)).rejectionStatus()).isEqualTo(431);
+        assertThat(decode(headWithFields(FrontendRequestDecoder.MAX_HEADERS))).isEqualTo(EXAMPLE);
+        assertThat(decode(headWithFields(FrontendRequestDecoder.MAX_HEADERS + 1)).rejectionStatus()).isEqualTo(431);
     }
 
     /** Bytes pipelined behind a refused head are never read as a second request, nor handed on. */
@@ -220,20 +233,23 @@ class ConnectRequestDecoderTest {
         String input = "GET / HTTP/1.1\r\n\r\n" + HEAD + "hello";
         assertThat(decode(input).rejectionStatus()).isEqualTo(405);
         assertThat(decode(bytes(input), everyByte(input.length())).rejectionStatus()).isEqualTo(405);
+        input = "GET https://example.com/ HTTP/1.1\r\n\r\n" + GET;
+        assertThat(decode(input).rejectionStatus()).isEqualTo(400);
+        assertThat(decode(bytes(input), everyByte(input.length())).rejectionStatus()).isEqualTo(400);
     }
 
     @Test
     void bytesPipelinedAfterTheHeadAreHandedOnWhenTheDecoderIsRemoved() {
-        assertThat(decode(HEAD + PIPELINED)).isEqualTo(head(PIPELINED));
+        assertThat(decode(HEAD + PIPELINED)).isEqualTo(Outcome.of(HEAD_REQUEST, PIPELINED));
         assertThat(decode(bytes(HEAD + PIPELINED), HEAD.length() + 3))
                 .as("bytes that arrive after the decoder is gone still follow in order")
-                .isEqualTo(head(PIPELINED));
+                .isEqualTo(Outcome.of(HEAD_REQUEST, PIPELINED));
     }
 
     @Test
     void everySplitIntoTwoReadsAndManyIntoThreeDecodeTheSame() {
         byte[] input = bytes(HEAD + PIPELINED);
-        Outcome whole = head(PIPELINED);
+        Outcome whole = Outcome.of(HEAD_REQUEST, PIPELINED);
         for (int first = 1; first < input.length; first++) {
             assertThat(decode(input, first)).as("split at %d", first).isEqualTo(whole);
             // three reads: the middle one short, so that it holds a line end or the head's end somewhere
@@ -261,7 +277,7 @@ class ConnectRequestDecoderTest {
         int shortest = "X-Fill-000: \r\n".length();
         for (int field = 0; head.length() + 2 < size; field++) {
             int room = size - 2 - head.length();
-            int line = Math.min(ConnectRequestDecoder.MAX_LINE, room);
+            int line = Math.min(FrontendRequestDecoder.MAX_LINE, room);
             if (room - line > 0 && room - line < shortest) {
                 line -= shortest; // leave enough room for one more field
             }
