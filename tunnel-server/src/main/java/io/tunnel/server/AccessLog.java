@@ -25,9 +25,37 @@ public final class AccessLog implements StreamListener {
     static final String NO_METHOD = "-";
 
     private final ServerMetrics metrics;
+    private final boolean openLines;
 
+    /** Lines when streams end (and requests are refused) only. */
     public AccessLog(ServerMetrics metrics) {
+        this(metrics, false);
+    }
+
+    /** @param openLines also a line when a stream opens ({@code event=opened}, {@code --access-log-open}) */
+    public AccessLog(ServerMetrics metrics, boolean openLines) {
         this.metrics = metrics;
+        this.openLines = openLines;
+    }
+
+    @Override
+    public void streamOpened(TunnelLink link, TunnelStream stream) {
+        if (openLines) {
+            event(link, stream, "opened");
+        }
+    }
+
+    /** A line for a stream that is still open: the bytes and the time so far ({@code --access-log-progress}). */
+    void progress(TunnelLink link, TunnelStream stream) {
+        event(link, stream, "progress");
+    }
+
+    private static void event(TunnelLink link, TunnelStream stream, String event) {
+        String method = stream.socket() instanceof ForwardExchange exchange ? exchange.method() : TUNNEL;
+        LOG.info("client={} method={} target={} agent={} stream={} event={} up={} down={} duration_ms={} strategy={} "
+                        + "link={} identity={}", stream.client(), method, stream.target(), link.peerId(), stream.id(),
+                event, stream.bytesFromSocket(), stream.bytesToSocket(), stream.durationMillis(), stream.route(),
+                link.channel().id().asShortText(), stream.identity());
     }
 
     /** A stream was created for a request; it will end exactly once through {@link #streamEnded}. */

@@ -33,6 +33,7 @@ import java.util.List;
  * @param caps              caps on connections and the frontend's TLS handshake timeout
  * @param sni               the SNI passthrough frontend; {@code null} without one
  * @param proxyAuth         how frontend clients authenticate: client certificates, proxy credentials
+ * @param accessLog         the access log's optional lines (on open, progress)
  */
 public record ServerConfig(
         InetSocketAddress frontendAddress,
@@ -57,7 +58,8 @@ public record ServerConfig(
         UdsConfig uds,
         CapsConfig caps,
         SniConfig sni,
-        ProxyAuthConfig proxyAuth) {
+        ProxyAuthConfig proxyAuth,
+        AccessLogConfig accessLog) {
 
     /** A certificate, its key and the CA that peers' certificates must chain to. */
     public record TlsFiles(Path cert, Path key, Path caCert) {

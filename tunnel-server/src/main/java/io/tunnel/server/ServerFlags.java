@@ -191,12 +191,13 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
     final Misc misc = new Misc();
     final UdsFlags uds = new UdsFlags();
     final CapsFlags caps = new CapsFlags();
+    final AccessLogFlags accessLog = new AccessLogFlags();
     final SniFlags sni = new SniFlags();
     final ProxyAuthFlags proxyAuth = new ProxyAuthFlags();
 
     @Override
     public Object[] all() {
-        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni, proxyAuth};
+        return new Object[] {frontend, agent, limits, routing, fleet, misc, uds, caps, sni, proxyAuth, accessLog};
     }
 
     /** Checks what parsing cannot; returns the problems found, empty if none. */
@@ -237,6 +238,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         uds.check(problems);
         caps.check(problems, anyTls, frontend.headerTimeout);
         sni.check(problems);
+        accessLog.check(problems);
         proxyAuth.check(problems, anyTls, uds.enabled());
         return problems;
     }
@@ -260,7 +262,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 routing.toConfig(),
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
                 fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),
-                sni.toConfig(), proxyAuth.toConfig());
+                sni.toConfig(), proxyAuth.toConfig(), accessLog.toConfig());
     }
 
     private static boolean isServerId(String id) {

@@ -11,12 +11,14 @@ import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
 import io.tunnel.core.link.LinkConstants;
 import io.tunnel.core.link.LinkPipeline;
+import io.tunnel.core.link.TunnelLink;
 import io.tunnel.core.net.Addresses;
 import io.tunnel.core.rotation.ReloadingTls;
 import io.tunnel.core.rotation.TlsReloadCounter;
 import io.tunnel.core.tls.TlsContexts;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +42,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     private final ServerConfig config;
     private final AgentRegistry registry = new AgentRegistry();
     private final ServerMetrics metrics = new ServerMetrics(registry);
-    private final AccessLog accessLog = new AccessLog(metrics);
+    private final AccessLog accessLog;
     private final HandshakeFailures handshakeFailures = new HandshakeFailures(metrics);
     private final AgentChooser chooser;
     /** Frontend connections accepted that have not chosen an agent yet (nor closed): a drain waits for them. */
@@ -61,6 +63,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
 
     public TunnelServer(ServerConfig config) {
         this.config = config;
+        this.accessLog = new AccessLog(metrics, config.accessLog().openLines());
         this.chooser = new AgentRouter(registry, config.routing().strategies());
         this.caps = new ConnectionCaps(config.caps(), metrics.registry());
         this.authenticator = new ProxyAuthenticator(config.proxyAuth(), metrics);
@@ -85,6 +88,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         workerGroup = Transports.newGroup(0, "server-io");
         handshakeFailures.scheduleReports(bossGroup);
         caps.scheduleReports(bossGroup);
+        scheduleProgressLines(config.accessLog().progress());
         try {
             agentChannel = bind(agentBootstrap(agentSsl), config.agentAddress(), "--agent-port");
             if (config.frontendAddress() != null) {
@@ -188,6 +192,27 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 done.run();
             }
         };
+    }
+
+    /**
+     * Every {@code interval}, a progress line in the access log for each stream open longer than it (on each link's
+     * loop); none for a zero interval.
+     */
+    private void scheduleProgressLines(Duration interval) {
+        if (interval.isZero()) {
+            return;
+        }
+        long millis = interval.toMillis();
+        bossGroup.scheduleAtFixedRate(() -> {
+            for (ServerLinkHandler handler : registry.all()) {
+                TunnelLink link = handler.link();
+                link.eventLoop().execute(() -> link.forEachStream(stream -> {
+                    if (stream.wasOpened() && stream.durationMillis() >= millis) {
+                        accessLog.progress(link, stream);
+                    }
+                }));
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Binds {@code address}, or fails with a line naming the flag that chose it ({@code --server-port 8090 …}). */

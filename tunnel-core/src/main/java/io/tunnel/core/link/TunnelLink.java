@@ -390,7 +390,13 @@ public final class TunnelLink implements StreamFrameWriter {
         forEachStream(stream -> stream.abort(result));
     }
 
-    private void forEachStream(java.util.function.Consumer<TunnelStream> action) {
+    /** Tells the listener that {@code stream} opened. */
+    void streamOpened(TunnelStream stream) {
+        listener.streamOpened(this, stream);
+    }
+
+    /** Runs {@code action} for every stream of the link; on the link's loop. */
+    public void forEachStream(java.util.function.Consumer<TunnelStream> action) {
         if (streams.isEmpty()) {
             return;
         }

@@ -172,6 +172,7 @@ public final class TunnelStream {
         if (result.isSuccess()) {
             state = State.OPEN;
             opened = true;
+            link.streamOpened(this);
             dialCallback.dialSucceeded(this);
         } else {
             failDial(result.code(), result.reason());
@@ -222,6 +223,7 @@ public final class TunnelStream {
         if (state == State.DIALING) {
             state = State.OPEN;
             opened = true;
+            link.streamOpened(this);
             enableReading();
         }
     }
