@@ -5,10 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.PipelineNames;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -27,23 +25,24 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private final Duration headerTimeout;
     private final AgentChooser chooser;
     private final FrontendAnswer answer;
-    private ScheduledFuture<?> headTimeout;
+    private final HeadTimer headTimer;
     private StreamOpening opening;
 
     ConnectHandler(Duration headerTimeout, AgentChooser chooser, FrontendAnswer answer) {
         this.headerTimeout = headerTimeout;
         this.chooser = chooser;
         this.answer = answer;
+        this.headTimer = new HeadTimer(headerTimeout, this::headTimedOut);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        headTimeout = ctx.executor().schedule(this::headTimedOut, headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        headTimer.arm(ctx.executor());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelHeadTimeout();
+        headTimer.cancel();
         if (opening != null) {
             opening.release();
         }
@@ -54,7 +53,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof ConnectRequest connect) {
             onRequest(ctx, connect);
         } else if (msg instanceof ForwardRequest && opening == null) {
-            cancelHeadTimeout();
+            headTimer.cancel();
             ctx.pipeline().replace(this, PipelineNames.FORWARD, new ForwardHandler(headerTimeout, chooser, answer));
             ctx.fireChannelRead(msg); // reaches the handler in this one's place
         } else if (msg instanceof ConnectRejection rejection) {
@@ -67,7 +66,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(ChannelHandlerContext ctx, ConnectRequest connect) {
-        cancelHeadTimeout();
+        headTimer.cancel();
         opening = new StreamOpening(ctx, chooser, answer, connect, connect.authority());
         ctx.channel().config().setAutoRead(false);
         // The decoder's leftover (pipelined bytes) arrives here as a ByteBuf while it is removed.
@@ -78,14 +77,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private void headTimedOut() {
         if (opening == null) {
             answer.refuse(ProxyResponse.REQUEST_TIMEOUT, "-", "request head not complete within "
-                    + headerTimeout.toMillis() + " ms");
-        }
-    }
-
-    private void cancelHeadTimeout() {
-        if (headTimeout != null) {
-            headTimeout.cancel(false);
-            headTimeout = null;
+                    + headTimer.millis() + " ms");
         }
     }
 

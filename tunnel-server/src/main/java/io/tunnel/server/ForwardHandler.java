@@ -6,13 +6,11 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.tunnel.core.PipelineNames;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -45,7 +43,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
     /** What arrived after the request being served: later requests (with their bodies), the end of input. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> headTimeout;
+    private final HeadTimer headTimer;
     /** The request being served; {@code null} between requests. */
     private ForwardExchange exchange;
     /** Whether the request being served was read to its end. */
@@ -57,6 +55,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
         this.headerTimeout = headerTimeout;
         this.chooser = chooser;
         this.answer = answer;
+        this.headTimer = new HeadTimer(headerTimeout, this::headTimedOut);
     }
 
     @Override
@@ -67,7 +66,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelHeadTimeout();
+        headTimer.cancel();
         releaseWaiting();
         if (exchange != null) {
             exchange.release();
@@ -112,7 +111,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
     }
 
     private void onForward(ForwardRequest forward) {
-        cancelHeadTimeout();
+        headTimer.cancel();
         ctx.channel().config().setAutoRead(false); // the exchange reads the body once the stream takes it
         exchange = new ForwardExchange(ctx, answer, forward, this);
         bodyRead = false;
@@ -137,7 +136,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
             ctx.close();
             return;
         }
-        armHeadTimeout();
+        headTimer.arm(ctx.executor());
         List<Object> next = new ArrayList<>(waiting);
         waiting.clear();
         for (Object msg : next) {
@@ -157,16 +156,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
     }
 
     private void headTimedOut() {
-        headTimeout = null;
         if (exchange != null) {
             return;
         }
         if (!nextHeadStarted()) {
-            LOG.debug("{} idle for {} ms after {} request(s): closed", ctx.channel(), headerTimeout.toMillis(), served);
+            LOG.debug("{} idle for {} ms after {} request(s): closed", ctx.channel(), headTimer.millis(), served);
             ctx.close();
         } else {
             answer.refuse(ProxyResponse.REQUEST_TIMEOUT, AccessLog.NO_METHOD, "request head not complete within "
-                    + headerTimeout.toMillis() + " ms");
+                    + headTimer.millis() + " ms");
         }
     }
 
@@ -176,17 +174,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Forwa
         return decoder != null && decoder.midHead();
     }
 
-    private void armHeadTimeout() {
-        cancelHeadTimeout();
-        headTimeout = ctx.executor().schedule(this::headTimedOut, headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelHeadTimeout() {
-        if (headTimeout != null) {
-            headTimeout.cancel(false);
-            headTimeout = null;
-        }
-    }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
