@@ -96,7 +96,7 @@ class ClientCliForwardIT {
                     "http://127.0.0.1:" + f.port() + "/"));
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.stdout()).isEqualTo(HttpDestination.BODY);
-            f.process().awaitLog("client=/127\\.0\\.0\\.1:\\d+ target=" + java.util.regex.Pattern.quote(httpTarget())
+            f.process().awaitLog("client=127\\.0\\.0\\.1:\\d+ target=" + java.util.regex.Pattern.quote(httpTarget())
                     + " up=\\d+ down=\\d+ duration_ms=\\d+ result=", CMD);
         }
     }
@@ -110,7 +110,7 @@ class ClientCliForwardIT {
                 assertThat(r.exitCode()).as(r.toString()).isZero();
                 assertThat(r.stdout()).isEqualTo(HttpDestination.BODY);
             }
-            String line = "client=/127\\.0\\.0\\.1:\\d+ target=127\\.0\\.0\\.1:" + http.port()
+            String line = "client=127\\.0\\.0\\.1:\\d+ target=127\\.0\\.0\\.1:" + http.port()
                     + " up=\\d+ down=\\d+ duration_ms=\\d+ result=";
             Await.until("3 connection log lines", CMD, () -> f.process().countLog(line) == 3);
             assertThat(f.process().output()).doesNotContain("ERROR", "WARN");

@@ -173,10 +173,14 @@ class ClientCliRequestIT {
     void helpExits0() {
         Commands.Result r = Commands.java(CMD, Jars.CLIENT, "--help");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("request", "forward", "--proxy-host", "--dial-timeout");
+        assertThat(r.stdout()).as("the commands").contains("request", "forward", "COMMAND --help");
+        Commands.Result request = Commands.java(CMD, Jars.CLIENT, "request", "--help");
+        assertThat(request.exitCode()).as(request.toString()).isZero();
+        assertThat(request.stdout()).contains("Usage: tunnel-client request [flags]", "--proxy-host",
+                "--dial-timeout <duration>");
         Commands.Result sub = Commands.java(CMD, Jars.CLIENT, "forward", "--help");
         assertThat(sub.exitCode()).as(sub.toString()).isZero();
-        assertThat(sub.stdout()).contains("Usage: forward [options]", "--listen", "--target");
+        assertThat(sub.stdout()).contains("Usage: tunnel-client forward [flags]", "--listen", "--target");
     }
 
     static int closedPort() throws IOException {

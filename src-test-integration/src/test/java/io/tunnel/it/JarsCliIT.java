@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,22 @@ class JarsCliIT {
         Commands.Result r = Commands.java(CMD, jar, "--help");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("Usage").contains(program);
+    }
+
+    static Stream<Arguments> helpPages() {
+        return Stream.of(
+                Arguments.of(Jars.SERVER, List.of("--help")),
+                Arguments.of(Jars.AGENT, List.of("--help")),
+                Arguments.of(Jars.CLIENT, List.of("request", "--help")),
+                Arguments.of(Jars.CLIENT, List.of("forward", "--help")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}: defaults written as the flags take them")
+    @MethodSource("helpPages")
+    void helpShowsDefaultsAsTheFlagsTakeThem(Path jar, List<String> args) {
+        Commands.Result r = Commands.java(CMD, jar, args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("(default ").doesNotContainPattern("PT\\d").doesNotContain("Default:");
     }
 
     @ParameterizedTest(name = "{0} --no-such-flag")

@@ -73,7 +73,7 @@ class SidecarForwardIT {
         assertThat(r.stdout()).contains("s_server -accept " + net.serviceIp() + ":" + TLS_PORT);
         tunnel.server().awaitLog("target=" + Pattern.quote(net.serviceIp() + ":" + TLS_PORT)
                 + " agent=\\S+ stream=\\d+ status=200", CMD);
-        forward.awaitLog("client=/" + Pattern.quote(SidecarIT.PROXY_IP) + ":\\d+ target="
+        forward.awaitLog("client=" + Pattern.quote(SidecarIT.PROXY_IP) + ":\\d+ target="
                 + Pattern.quote(net.serviceIp() + ":" + TLS_PORT), CMD);
         Commands.Result rules = Netns.execOk(net.publicNs(), CMD, "iptables", "-t", "raw", "-S");
         assertThat(rules.stdout()).contains(SidecarIT.RULES.get(0).get(1));

@@ -10,6 +10,7 @@ import io.tunnel.client.forward.PortForwarder;
 import io.tunnel.client.request.PageRequest;
 import io.tunnel.client.request.RequestConfig;
 import io.tunnel.core.cli.Cli;
+import io.tunnel.core.cli.Usage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -108,14 +109,21 @@ public final class ClientCli {
         return Cli.awaitShutdown(ClientCli.class, forwarder::close);
     }
 
+    /**
+     * {@code --help}: the commands, or one command's flags grouped as the other programs show theirs, defaults written
+     * as the flags accept them ({@code 10s}).
+     */
     private static int usage(JCommander commander, String command, PrintStream stream, int code) {
-        StringBuilder sb = new StringBuilder();
         if (command == null) {
-            commander.getUsageFormatter().usage(sb);
+            StringBuilder sb = new StringBuilder("Usage: ").append(PROGRAM).append(" COMMAND [flags]\n\nCommands:\n");
+            for (String name : commander.getCommands().keySet()) {
+                sb.append(String.format("  %-9s %s%n", name, commander.getUsageFormatter().getCommandDescription(name)));
+            }
+            sb.append("\nRun '").append(PROGRAM).append(" COMMAND --help' for the flags of a command.\n");
+            stream.print(sb);
         } else {
-            commander.getUsageFormatter().usage(command, sb);
+            stream.print(Usage.of(PROGRAM + " " + command, commander.getCommands().get(command)));
         }
-        stream.print(sb);
         stream.flush();
         return code;
     }

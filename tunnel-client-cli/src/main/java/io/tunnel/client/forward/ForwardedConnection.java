@@ -1,6 +1,7 @@
 package io.tunnel.client.forward;
 
 import io.netty.channel.Channel;
+import io.tunnel.core.net.Addresses;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +87,7 @@ final class ForwardedConnection {
         } else {
             result = "closed (" + (localEof ? "" : "local ") + (tunnelEof ? "" : "tunnel ") + "without EOF)";
         }
-        ACCESS.info("client={} target={} up={} down={} duration_ms={} result={}", client, target, bytesUp, bytesDown,
+        ACCESS.info("client={} target={} up={} down={} duration_ms={} result={}", Addresses.text(client), target, bytesUp, bytesDown,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), result);
     }
 }
