@@ -119,7 +119,7 @@ class FleetIT {
                 JavaProcess stopped = fleet.agent(i).process();
                 int mark = stopped.mark();
                 assertThat(fleet.stopAgent(i)).as("agent %d's exit code after its drain", i).isZero();
-                assertThat(downloadsEndedAfter(stopped, mark, "up=(\\d+)")).as("downloads agent %d drained", i)
+                assertThat(downloadsEndedAfter(stopped, mark, "down=(\\d+)")).as("downloads agent %d drained", i)
                         .isPositive();
                 fleet.startAgent(i);
                 fleet.awaitLinked();

@@ -81,7 +81,7 @@ class StreamSemanticsIT {
                     .isEqualTo(new Pattern.Digest(1, sha256(new byte[] {42})));
             socket.setSoLinger(true, 0); // close() now sends RST
         }
-        String line = tunnel.server().awaitLogSince(mark, "access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+        String line = tunnel.server().awaitLogSince(mark, "access - client=127\\.0\\.0\\.1:" + clientPort + " .*",
                 Duration.ofSeconds(10)).group();
         assertThat(line).contains("end=\"CANCEL (socket reset by peer)\"");
     }

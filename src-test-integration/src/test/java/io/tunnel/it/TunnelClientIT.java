@@ -226,7 +226,7 @@ class TunnelClientIT {
             socket.shutdownOutput();
             assertThat(drainUntilEnd(in)).as("how the download ended").isNotEqualTo("timed out");
         }
-        String line = mtls.server().awaitLogSince(mark, "access - client=/127\\.0\\.0\\.1:" + clientPort + " .*",
+        String line = mtls.server().awaitLogSince(mark, "access - client=127\\.0\\.0\\.1:" + clientPort + " .*",
                 Duration.ofSeconds(5)).group();
         assertThat(line).as("the access log names why the stream ended")
                 .contains("end=\"CANCEL (socket write failed: SSLEngine closed already)\"");
