@@ -126,13 +126,20 @@ public final class HealthServer implements AutoCloseable {
     }
 
     @ChannelHandler.Sharable
+    /**
+     * The JSON writer of the pages, made when a page is first asked for: Jackson loads some 400 classes (megabytes of
+     * metaspace) that a process whose JSON pages nobody reads need not hold.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
     private static final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Readiness ready;
         private final PrometheusRegistry registry;
         private final Map<String, Supplier<?>> jsonRoutes = new HashMap<>();
         private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-        private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
         HealthHandler(Readiness ready, PrometheusRegistry registry, List<JsonRoute> routes) {
             this.ready = ready;
@@ -181,7 +188,7 @@ public final class HealthServer implements AutoCloseable {
         private FullHttpResponse json(ChannelHandlerContext ctx, Object value) throws IOException {
             ByteBuf body = ctx.alloc().buffer();
             try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-                json.writeValue((OutputStream) out, value); // the stream, not the DataOutput overload
+                Json.MAPPER.writeValue((OutputStream) out, value); // the stream, not the DataOutput overload
                 out.write('\n');
             } catch (IOException | RuntimeException e) {
                 body.release();
