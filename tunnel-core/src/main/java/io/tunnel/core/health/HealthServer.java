@@ -125,7 +125,6 @@ public final class HealthServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
     }
 
-    @ChannelHandler.Sharable
     /**
      * The JSON writer of the pages, made when a page is first asked for: Jackson loads some 400 classes (megabytes of
      * metaspace) that a process whose JSON pages nobody reads need not hold.
@@ -135,6 +134,7 @@ public final class HealthServer implements AutoCloseable {
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
+    @ChannelHandler.Sharable
     private static final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Readiness ready;
         private final PrometheusRegistry registry;

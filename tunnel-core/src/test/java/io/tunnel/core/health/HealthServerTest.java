@@ -3,6 +3,7 @@ package io.tunnel.core.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -63,6 +64,22 @@ class HealthServerTest {
                 "[{\"name\":\"a\",\"count\":1,\"fine\":true},{\"k\":[\"v\"]}]");
         assertThat(first.body()).endsWith("\n");
         assertThat(get("/things?pretty").body()).as("asked again, with a query").contains("\"count\" : 2");
+    }
+
+    @Test
+    void oneHandlerServesEveryConnectionOfTheHealthPort() {
+        assertThat(HealthServer.handler(() -> null, registry, List.of()).getClass()
+                .isAnnotationPresent(ChannelHandler.Sharable.class))
+                .as("HealthServer.start adds the same handler to each connection's pipeline").isTrue();
+        EmbeddedChannel second = new EmbeddedChannel(channel.pipeline().last());
+        try {
+            second.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/healthz"));
+            FullHttpResponse response = second.readOutbound();
+            assertThat(response.status().code()).isEqualTo(200);
+            response.release();
+        } finally {
+            second.finishAndReleaseAll();
+        }
     }
 
     @Test
