@@ -1,7 +1,6 @@
 package io.tunnel.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ class OpensslVerifyTest {
 
     @BeforeAll
     static void requireOpenssl() {
-        assumeTrue(Openssl.isAvailable(), "needs " + Openssl.BINARY);
+        assertThat(Openssl.isAvailable()).as("needs %s (.ci/run installs it)", Openssl.BINARY).isTrue();
     }
 
     /** The trees of one key type, made once. */

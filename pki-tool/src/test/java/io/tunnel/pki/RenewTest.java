@@ -4,7 +4,6 @@ import static io.tunnel.pki.FileTransactionTest.mode;
 import static io.tunnel.pki.FileTransactionTest.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,7 @@ class RenewTest {
 
     @BeforeAll
     static void requireOpenssl() {
-        assumeTrue(Openssl.isAvailable(), "needs " + Openssl.BINARY);
+        assertThat(Openssl.isAvailable()).as("needs %s (.ci/run installs it)", Openssl.BINARY).isTrue();
     }
 
     @BeforeEach

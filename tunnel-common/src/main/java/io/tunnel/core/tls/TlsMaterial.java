@@ -47,8 +47,10 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
     /** OID of the serverAuth extended key usage. */
     public static final String EKU_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 
+    /** The PEM label of a PKCS#8 key (the text between BEGIN and the dashes). */
+    static final String PKCS8_LABEL = "PRIVATE " + "KEY";
     private static final Pattern PEM_KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+            "-----BEGIN " + PKCS8_LABEL + "-----([A-Za-z0-9+/=\\s]+)-----END " + PKCS8_LABEL + "-----");
 
     /** What the certificate is presented for; decides the extended key usage it needs. */
     public enum Use {
@@ -225,7 +227,7 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
         }
         Matcher m = PEM_KEY.matcher(pem);
         if (!m.find()) {
-            throw new TlsMaterialException("no PKCS#8 private key (BEGIN PRIVATE KEY) in " + file);
+            throw new TlsMaterialException("no PKCS#8 private key (PEM label " + PKCS8_LABEL + ") in " + file);
         }
         byte[] der;
         try {

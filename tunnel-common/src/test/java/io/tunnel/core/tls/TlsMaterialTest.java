@@ -108,7 +108,7 @@ class TlsMaterialTest {
                 .hasMessageStartingWith("cannot read certificate file " + missing);
         Path garbage = write("garbage.key", "not a key\n");
         assertThatThrownBy(() -> TlsMaterial.load(TlsMaterial.Use.SERVER, f[0], garbage, caFile))
-                .hasMessage("no PKCS#8 private key (BEGIN PRIVATE KEY) in " + garbage);
+                .hasMessage("no PKCS#8 private key (PEM label " + TlsMaterial.PKCS8_LABEL + ") in " + garbage);
         Path empty = write("empty.crt", "");
         assertThatThrownBy(() -> TlsMaterial.load(TlsMaterial.Use.SERVER, f[0], f[1], empty))
                 .hasMessage("no CA certificate in " + empty);
