@@ -23,6 +23,7 @@ import java.util.List;
  * @param dialTimeout       upper bound on resolving and connecting to a destination
  * @param maxStreams        concurrent streams this agent accepts
  * @param resolverThreads   threads that resolve names (the system resolver blocks, so never on an event loop)
+ * @param ioThreads         event loops (a link and its destinations' sockets share one)
  * @param linkSettings      settings announced to the server
  * @param keepaliveTimeout  silence after which the link is considered dead
  * @param syncInterval      first delay between two link attempts; × 1.5 after each failure, with jitter
@@ -45,6 +46,7 @@ public record AgentConfig(
         Duration dialTimeout,
         int maxStreams,
         int resolverThreads,
+        int ioThreads,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
         Duration syncInterval,

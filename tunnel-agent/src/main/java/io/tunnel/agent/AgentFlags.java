@@ -11,6 +11,7 @@ import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.HelloAttributes;
+import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,9 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
     /** Destinations. */
     @FlagGroup("Destinations")
     static final class Dial {
+        /** Event loops by default on a machine with more cores: enough for the links of a small server fleet. */
+        static final int MAX_DEFAULT_IO_THREADS = 4;
+
         @Parameter(names = "--dial-timeout", converter = DurationConverter.class,
                 description = "Longest time to resolve and connect to a destination")
         Duration dialTimeout = Duration.ofSeconds(5);
@@ -89,6 +93,11 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
 
         @Parameter(names = "--resolver-threads", description = "Threads resolving destination names")
         int resolverThreads = 16;
+
+        @Parameter(names = "--io-threads", description = "Event loops: a link and its destinations' sockets share "
+                + "one, so more than the servers linked to only idle (default: the cores, at most "
+                + MAX_DEFAULT_IO_THREADS + ")")
+        int ioThreads = Transports.ioThreads(MAX_DEFAULT_IO_THREADS);
     }
 
     /** What the server may route to this agent (docs/protocol.md §6.9). */
@@ -138,8 +147,8 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         }
         LinkFlags.checkPort(problems, "--proxy-server-port", server.port, 1);
         LinkFlags.checkPort(problems, "--health-server-port", misc.healthPort, 0);
-        if (dial.maxStreams <= 0 || dial.resolverThreads <= 0) {
-            problems.add("--max-streams and --resolver-threads must be positive");
+        if (dial.maxStreams <= 0 || dial.resolverThreads <= 0 || dial.ioThreads <= 0) {
+            problems.add("--max-streams, --resolver-threads and --io-threads must be positive");
         }
         if (fleet.syncIntervalCap.compareTo(fleet.syncInterval) < 0) {
             problems.add("--sync-interval-cap must not be shorter than --sync-interval");
@@ -155,7 +164,7 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         LinkFlags link = server.link;
         return new AgentConfig(server.hosts(), server.port, server.caCert, server.agentCert, server.agentKey,
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort), link.tlsProvider, dial.dialTimeout,
-                dial.maxStreams, dial.resolverThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
+                dial.maxStreams, dial.resolverThreads, dial.ioThreads, link.settings(dial.maxStreams), link.keepaliveTimeout,
                 fleet.syncInterval, fleet.syncIntervalCap, fleet.syncForever, fleet.drain.gracefulShutdownTimeout,
                 destinations.allowRules(), destinations.denyRules(), AgentIdentifiers.parse(routing.identifiers),
                 server.reconnectOnRotation);

@@ -136,7 +136,7 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
                     }
                 });
         sslContext = tls.context();
-        group = Transports.newGroup(0, "agent-io");
+        group = Transports.newGroup(config.ioThreads(), "agent-io");
         handshakeFailures.scheduleReports(group);
         control = group.next();
         resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,

@@ -3,6 +3,7 @@ package io.tunnel.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.beust.jcommander.JCommander;
+import io.netty.util.NettyRuntime;
 import io.tunnel.core.protocol.AgentIdentifiers;
 import io.tunnel.core.protocol.ProtocolConstants;
 import java.time.Duration;
@@ -30,6 +31,16 @@ class AgentFlagsTest {
         assertThat(config.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.linkSettings().initialWindow()).isEqualTo(ProtocolConstants.DEFAULT_INITIAL_WINDOW);
         assertThat(defaults().problems()).isEmpty();
+    }
+
+    @Test
+    void eventLoopsDefaultToTheCoresAtMostFourAndMustBePositive() {
+        assertThat(defaults().toConfig().ioThreads())
+                .isEqualTo(Math.min(AgentFlags.Dial.MAX_DEFAULT_IO_THREADS, NettyRuntime.availableProcessors()));
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--io-threads", "3").toConfig()
+                .ioThreads()).isEqualTo(3);
+        assertThat(parse("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--io-threads", "0").problems())
+                .containsExactly("--max-streams, --resolver-threads and --io-threads must be positive");
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.List;
  * @param agentDialTimeout  dial timeout the server asks the agent to apply
  * @param maxStreamsPerAgent concurrent streams on one agent link
  * @param maxPendingDials   dials awaiting a result on one agent link
+ * @param ioThreads         event loops for agent links and frontend connections
  * @param linkSettings      settings the server announces to agents (frame size, window, keep-alive)
  * @param keepaliveTimeout  silence after which an agent link is considered dead
  * @param routing           how CONNECTs are routed to agents: strategies, claims, replicas
@@ -48,6 +49,7 @@ public record ServerConfig(
         Duration agentDialTimeout,
         int maxStreamsPerAgent,
         int maxPendingDials,
+        int ioThreads,
         TunnelSettings linkSettings,
         Duration keepaliveTimeout,
         RoutingConfig routing,

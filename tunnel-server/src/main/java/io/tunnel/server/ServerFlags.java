@@ -10,6 +10,7 @@ import io.tunnel.core.cli.LinkFlags;
 import io.tunnel.core.cli.PathConverter;
 import io.tunnel.core.protocol.TunnelSettings;
 import io.tunnel.core.tls.TlsProvider;
+import io.tunnel.core.transport.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -92,6 +93,10 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
 
         @Parameter(names = "--max-pending-dials", description = "Dials awaiting a result on one agent link")
         int maxPendingDials = 1_000;
+
+        @Parameter(names = "--io-threads", description = "Event loops for agent links and frontend connections "
+                + "(default: one per core)")
+        int ioThreads = Transports.ioThreads(Integer.MAX_VALUE);
     }
 
     /** How CONNECTs are routed to agents (docs/protocol.md §6.9). */
@@ -220,8 +225,8 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
         LinkFlags.checkPort(problems, "--server-port", frontend.port, 0);
         LinkFlags.checkPort(problems, "--agent-port", agent.port, 0);
         LinkFlags.checkPort(problems, "--health-port", misc.healthPort, 0);
-        if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0) {
-            problems.add("--max-streams-per-agent and --max-pending-dials must be positive");
+        if (limits.maxStreamsPerAgent <= 0 || limits.maxPendingDials <= 0 || limits.ioThreads <= 0) {
+            problems.add("--max-streams-per-agent, --max-pending-dials and --io-threads must be positive");
         }
         if (fleet.serverId != null && !isServerId(fleet.serverId)) {
             problems.add("--server-id must be 1 to " + Fleet.MAX_SERVER_ID_LENGTH
@@ -258,7 +263,7 @@ final class ServerFlags implements Cli.ProgramFlags<ServerConfig> {
                 new InetSocketAddress(misc.healthBindAddress, misc.healthPort),
                 link.tlsProvider, misc.frontendTlsProvider == null ? link.tlsProvider : misc.frontendTlsProvider,
                 frontend.headerTimeout, limits.dialTimeout, limits.agentDialTimeout,
-                limits.maxStreamsPerAgent, limits.maxPendingDials, settings, link.keepaliveTimeout,
+                limits.maxStreamsPerAgent, limits.maxPendingDials, limits.ioThreads, settings, link.keepaliveTimeout,
                 routing.toConfig(),
                 fleet.serverId == null ? UUID.randomUUID().toString() : fleet.serverId, fleet.serverCount,
                 fleet.drain.gracefulShutdownTimeout, fleet.shutdownDelay, uds.toConfig(), caps.toConfig(),

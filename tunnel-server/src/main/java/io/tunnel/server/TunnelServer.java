@@ -85,7 +85,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         SslContext frontendSsl = frontendTls == null ? null : frontendTls.context();
         SslContext agentSsl = agentTls.context();
         bossGroup = Transports.newGroup(1, "server-accept");
-        workerGroup = Transports.newGroup(0, "server-io");
+        workerGroup = Transports.newGroup(config.ioThreads(), "server-io");
         handshakeFailures.scheduleReports(bossGroup);
         caps.scheduleReports(bossGroup);
         scheduleProgressLines(config.accessLog().progress());

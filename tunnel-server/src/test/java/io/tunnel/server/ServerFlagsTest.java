@@ -3,13 +3,14 @@ package io.tunnel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.beust.jcommander.JCommander;
+import io.netty.util.NettyRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server's routing flags and the checks parsing cannot make. */
+/** The server's routing and event-loop flags and the checks parsing cannot make. */
 class ServerFlagsTest {
     @TempDir
     Path dir;
@@ -22,6 +23,14 @@ class ServerFlagsTest {
         System.arraycopy(args, 0, all, 7, args.length);
         JCommander.newBuilder().addObject(flags.all()).build().parse(all);
         return flags;
+    }
+
+    @Test
+    void eventLoopsDefaultToOnePerCoreAndMustBePositive() {
+        assertThat(parse().toConfig().ioThreads()).isEqualTo(NettyRuntime.availableProcessors());
+        assertThat(parse("--io-threads", "6").toConfig().ioThreads()).isEqualTo(6);
+        assertThat(parse("--io-threads", "0").problems())
+                .containsExactly("--max-streams-per-agent, --max-pending-dials and --io-threads must be positive");
     }
 
     @Test

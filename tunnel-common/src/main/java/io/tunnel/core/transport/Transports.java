@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.ServerDomainSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -39,6 +40,15 @@ public final class Transports {
     private static final boolean EPOLL = Epoll.isAvailable();
 
     private Transports() {
+    }
+
+    /**
+     * Event loops for a process that can use at most {@code useful} of them: one per core up to that, at least one.
+     * Netty's own default (twice the cores) sizes a group from the machine; a stream's sockets all live on its link's
+     * loop, so loops beyond the cores (or, on the agent, beyond its links) only hold threads and their caches.
+     */
+    public static int ioThreads(int useful) {
+        return Math.max(1, Math.min(useful, NettyRuntime.availableProcessors()));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.NettyRuntime;
 import io.netty.util.ReferenceCountUtil;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,6 +29,15 @@ import org.junit.jupiter.api.Test;
 
 /** The kernel's round trip of a loopback connection, as the link's window growth reads it; abortive closes. */
 class TransportsTest {
+    @Test
+    void eventLoopsAreSizedByWhatIsUsefulNeverBeyondTheCores() {
+        int cores = NettyRuntime.availableProcessors();
+        assertThat(Transports.ioThreads(1)).isEqualTo(1);
+        assertThat(Transports.ioThreads(0)).isEqualTo(1);
+        assertThat(Transports.ioThreads(4)).isEqualTo(Math.min(4, cores));
+        assertThat(Transports.ioThreads(Integer.MAX_VALUE)).isEqualTo(cores);
+    }
+
 
     @Test
     void kernelRoundTripOfALoopbackConnectionIsKnownWithEpollOnly() throws Exception {
