@@ -66,7 +66,7 @@ class ProxyAuthIT {
         pki = shared.pki();
         pki.issue("master", "server", "auth-dest", "--hosts", "localhost,127.0.0.1");
         Path users = tmp.resolve("proxy-users");
-        Files.writeString(users, hashPassword(USER, PASSWORD) + hashPassword("bob", "another one"));
+        Files.writeString(users, TestPki.hashPassword(USER, PASSWORD) + TestPki.hashPassword("bob", "another one"));
         token = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
         Path tokens = Files.writeString(tmp.resolve("proxy-tokens"), "# CI jobs\nci:" + token + "\n");
         socket = tmp.resolve("auth.sock");
@@ -87,16 +87,6 @@ class ProxyAuthIT {
         try (TunnelFixture a = plain; TunnelFixture b = tls; HttpDestination c = http; HttpDestination d = https) {
             // closed in reverse order; the jars are checked for leaks on close
         }
-    }
-
-    /** {@code pki-tool hash-password} of the real jar, the password on stdin: a users-file line. */
-    private static String hashPassword(String user, String password) {
-        Commands.Result r = Commands.run(Duration.ofSeconds(60), Map.of(),
-                (password + "\n").getBytes(StandardCharsets.UTF_8), List.of(java(), "-jar", Jars.PKI.toString(),
-                        "hash-password", "--user", user));
-        assertThat(r.exitCode()).as("pki-tool hash-password: %s", r).isZero();
-        assertThat(r.stdout()).startsWith(user + ":$2y$").doesNotContain(password);
-        return r.stdout();
     }
 
     private static String java() {

@@ -2,9 +2,12 @@ package io.tunnel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /** Certificates made at test time by our own pki-tool, in the layout its {@code init} command writes. */
 public final class TestPki {
@@ -24,6 +27,17 @@ public final class TestPki {
 
     public static TestPki init(Path dir) {
         return init(dir, "localhost,127.0.0.1");
+    }
+
+    /** {@code pki-tool hash-password} of the real jar, the password on stdin: a users-file line (bcrypt). */
+    public static String hashPassword(String user, String password) {
+        Commands.Result r = Commands.run(Duration.ofSeconds(60), Map.of(),
+                (password + "\n").getBytes(StandardCharsets.UTF_8), List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", Jars.PKI.toString(),
+                        "hash-password", "--user", user));
+        assertThat(r.exitCode()).as("pki-tool hash-password: %s", r).isZero();
+        assertThat(r.stdout()).startsWith(user + ":$2y$").doesNotContain(password);
+        return r.stdout();
     }
 
     /** Adds a certificate with {@code pki-tool issue}. */
