@@ -91,7 +91,8 @@ final class AgentFlags implements Cli.ProgramFlags<AgentConfig> {
         @Parameter(names = "--max-streams", description = "Concurrent streams this agent accepts")
         int maxStreams = 20_000;
 
-        @Parameter(names = "--resolver-threads", description = "Threads resolving destination names")
+        @Parameter(names = "--resolver-threads", description = "Most threads resolving destination names at once "
+                + "(made as lookups overlap, let go after a minute idle)")
         int resolverThreads = 16;
 
         @Parameter(names = "--io-threads", description = "Event loops: a link and its destinations' sockets share "

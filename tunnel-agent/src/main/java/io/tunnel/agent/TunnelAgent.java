@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -35,12 +34,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLException;
@@ -139,9 +136,7 @@ public final class TunnelAgent implements StreamListener, AutoCloseable, Drainab
         group = Transports.newGroup(config.ioThreads(), "agent-io");
         handshakeFailures.scheduleReports(group);
         control = group.next();
-        resolver = new ThreadPoolExecutor(config.resolverThreads(), config.resolverThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(RESOLVER_QUEUE), new DefaultThreadFactory("agent-resolver", true));
-        ((ThreadPoolExecutor) resolver).allowCoreThreadTimeOut(true);
+        resolver = new ResolverPool(config.resolverThreads(), RESOLVER_QUEUE);
         servers = new ServerSet(control, config.serverAddresses(), this::dial,
                 new SyncBackoff(config.syncInterval().toMillis(), config.syncIntervalCap().toMillis(),
                         () -> ThreadLocalRandom.current().nextDouble()),
