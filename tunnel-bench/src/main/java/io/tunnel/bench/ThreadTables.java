@@ -12,6 +12,11 @@ import static io.tunnel.bench.Report.orZero;
 final class ThreadTables {
     /** Linux keeps a thread's name ({@code /proc/PID/task/TID/comm}) to this many characters. */
     static final int COMM_LENGTH = 15;
+    /**
+     * The least CPU (% of a core) shown for threads that ended during the run: the process's total less its threads'
+     * sum, which the ticks' rounding alone makes differ by a little.
+     */
+    static final double ENDED_SHOWN = 1.0;
 
     private ThreadTables() {
     }
@@ -48,14 +53,26 @@ final class ThreadTables {
             String k = "many." + side + ".";
             String link = res.get(k + "link_thread");
             String linkComm = link.length() > COMM_LENGTH ? link.substring(0, COMM_LENGTH) : link;
+            double listed = orZero(res.num(k + "other_threads_cpu_pct"));
             for (int i = 1; res.has(k + "thread" + i + ".name"); i++) {
                 String name = res.get(k + "thread" + i + ".name");
+                double pct = orZero(res.num(k + "thread" + i + ".cpu_pct"));
+                listed += pct;
                 md.append("| tunnel-").append(side).append(" | `").append(name).append("` | ")
-                        .append(fmt("%.1f", orZero(res.num(k + "thread" + i + ".cpu_pct")))).append(" | ")
+                        .append(fmt("%.1f", pct)).append(" | ")
                         .append(!link.isEmpty() && name.equals(linkComm) ? "**yes**" : "").append(" |\n");
             }
             md.append("| tunnel-").append(side).append(" | all other threads | ")
                     .append(fmt("%.1f", orZero(res.num(k + "other_threads_cpu_pct")))).append(" | |\n");
+            // The process's own total also holds the CPU of threads that ended before the run did (JIT compilers).
+            Double total = res.num("many.cpu_s." + side);
+            if (total != null && secs > 0) {
+                double ended = 100 * total / secs - listed;
+                if (ended >= ENDED_SHOWN) {
+                    md.append("| tunnel-").append(side).append(" | threads that ended during the run | ")
+                            .append(fmt("%.1f", ended)).append(" | |\n");
+                }
+            }
         }
         return md.append('\n').toString();
     }
