@@ -54,7 +54,7 @@ final class Report {
                 tpMedian.put(p, Stats.median(runs));
             }
         }
-        addTargets();
+        targets.addAll(Targets.judge(res, tpMedian));
     }
 
     /**
@@ -87,74 +87,6 @@ final class Report {
 
     List<Target> misses() {
         return targets.stream().filter(t -> Boolean.FALSE.equals(t.pass)).toList();
-    }
-
-    private void addTargets() {
-        Double mtls = tpMedian.get("tunnel_mtls");
-        Double direct = tpMedian.get("direct");
-        Double tiny = tpMedian.get("tinyproxy");
-        if (mtls != null && direct != null) {
-            double r = mtls / direct;
-            targets.add(new Target("throughput_vs_direct",
-                    "Single-stream throughput, mTLS on both legs, ≥ 60 % of direct", mibs(mtls),
-                    "direct " + mibs(direct), pct(r), r >= 0.60, "throughput",
-                    Map.of("value_bytes_per_second", mtls, "peer_bytes_per_second", direct, "ratio", r,
-                            "threshold", 0.60)));
-        }
-        if (mtls != null && tiny != null) {
-            double r = mtls / tiny;
-            targets.add(new Target("throughput_vs_tinyproxy",
-                    "Single-stream throughput, mTLS on both legs, ≥ 2.5 × tinyproxy", mibs(mtls),
-                    "tinyproxy " + mibs(tiny), fmt("%.2f ×", r), r >= 2.5, "throughput",
-                    Map.of("value_bytes_per_second", mtls, "peer_bytes_per_second", tiny, "ratio", r,
-                            "threshold", 2.5)));
-        }
-        Double rate = res.num("rate.tunnel_mtls.per_second");
-        if (rate != null) {
-            String peers = "plaintext " + fmt("%,.0f/s", orZero(res.num("rate.tunnel_plain.per_second")))
-                    + ", tinyproxy " + fmt("%,.0f/s", orZero(res.num("rate.tinyproxy.per_second")))
-                    + ", direct TCP " + fmt("%,.0f/s", orZero(res.num("rate.direct.per_second")));
-            Double tp = res.num("rate.tinyproxy.per_second");
-            targets.add(new Target("new_tunnels", "New mTLS tunnels ≥ 1,000/s", fmt("%,.0f/s", rate), peers,
-                    tp == null ? "–" : fmt("%.2f × tinyproxy", rate / tp), rate >= 1000, "rate",
-                    Map.of("value_per_second", rate, "threshold", 1000.0)));
-        }
-        int[] idleCounts = res.idleCounts("tunnel_mtls");
-        if (idleCounts.length > 0) {
-            int n = idleCounts[idleCounts.length - 1];
-            double kb = orZero(res.num("idle.tunnel_mtls." + n + ".server_rss_kb"))
-                    + orZero(res.num("idle.tunnel_mtls." + n + ".agent_rss_kb"));
-            String tpCount = res.firstIdle("tinyproxy");
-            String peer = tpCount == null ? "–" : "tinyproxy with " + tpCount + ": "
-                    + mib(orZero(res.num("idle.tinyproxy." + tpCount + ".rss_kb")) * 1024);
-            double limitKb = 512 * 1024;
-            boolean full = n >= 10000;
-            targets.add(new Target("idle_rss", "10,000 streams: server + agent RSS ≤ 512 MiB"
-                    + (full ? "" : " (only " + n + " streams in this run)"),
-                    mib(kb * 1024) + " with " + fmt("%,d", n) + " streams", peer, pct(kb / limitKb) + " of the limit",
-                    full ? kb <= limitKb : null, "idle",
-                    Map.of("streams", n, "rss_kb", kb, "threshold_kb", limitKb)));
-        }
-        Double holBase = holBaseline("tunnel_mtls", "bulk_bytes_per_second");
-        Double holStall = res.num("hol.tunnel_mtls.stall.bulk_bytes_per_second");
-        if (holBase != null && holStall != null) {
-            double r = holStall / holBase;
-            Double rrBase = holBaselineRate("tunnel_mtls");
-            Double rrStall = rrRate("tunnel_mtls", "stall");
-            double rr = rrBase == null || rrStall == null || rrBase == 0 ? 0 : rrStall / rrBase;
-            String tpKept = "–";
-            Double tb = holBaseline("tinyproxy", "bulk_bytes_per_second");
-            Double ts = res.num("hol.tinyproxy.stall.bulk_bytes_per_second");
-            if (tb != null && ts != null && tb > 0) {
-                tpKept = "tinyproxy bulk keeps " + pct(ts / tb);
-            }
-            targets.add(new Target("head_of_line", "Under a stall the other streams keep ≥ 90 % of their throughput",
-                    "bulk " + mibs(holStall) + " vs " + mibs(holBase) + "; request/response " + fmt("%,.0f/s",
-                    orZero(rrStall)) + " vs " + fmt("%,.0f/s", orZero(rrBase)), tpKept,
-                    "bulk " + pct(r) + ", req/resp " + pct(rr), r >= 0.90 && rr >= 0.90, "hol",
-                    Map.of("bulk_kept", r, "rr_kept", rr, "threshold", 0.90)));
-        }
-
     }
 
     /** docs/benchmark.md: machine, targets, a section per measured figure, the misses' evidence, {@code analysis}. */
@@ -419,6 +351,12 @@ final class Report {
                     .append(fwdPeer == null || fwdPeer == 0 ? "–" : fmt("%.2f ×", fwd / fwdPeer)).append(" |\n\n");
         }
 
+        // ---- 7.–10. curl as the client, many streams, memory, jars ---------------------------------------------
+        md.append(CurlTables.markdown(res));
+        md.append(ThreadTables.markdown(res, tpMedian.get("tunnel_mtls")));
+        md.append(FootprintTables.memory(res));
+        md.append(FootprintTables.jars(res));
+
         // ---- misses --------------------------------------------------------------------------------------------
         List<Target> misses = misses();
         md.append("## What limits the misses\n\n");
@@ -442,8 +380,14 @@ final class Report {
                     md.append(profile(profiles, "rate"));
                 }
                 case "idle" -> md.append(idleEvidence());
-                case "hol" -> md.append("The stalled stream's window bounds what the server queues for it (column "
-                        + "*server queued*); see the phase table above for how the other two streams fared.\n\n");
+                case "curl" -> md.append(curlEvidence());
+                case "rate_plain" -> md.append(plainRateEvidence());
+                case "mem" -> md.append("Threads, classes loaded and committed heap and metaspace of each reading are "
+                        + "in section 9; the heap is a part of RSS only, the rest is the JVM's own native memory, "
+                        + "code and class metadata, and thread stacks.\n\n");
+                case "jar" -> md.append("The sizes of all four jars are in section 10.\n\n");
+                case "resumption" -> md.append("The load generator offered its sessions back and the frontend "
+                        + "resumed none of them: tickets or the session cache are off.\n\n");
                 default -> {
                 }
             }
@@ -537,6 +481,42 @@ final class Report {
                 res.get("rate.tunnel_mtls.concurrency"), orZero(res.num("rate.tunnel_mtls.machine_busy_pct")), cores,
                 orZero(res.num("rate.tunnel_mtls_resumed.per_second")),
                 orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused")));
+    }
+
+    private String curlEvidence() {
+        String k = "curl.tunnel_plain.";
+        double n = orZero(res.num(k + "count"));
+        double secs = orZero(res.num(k + "seconds"));
+        if (n == 0 || secs == 0) {
+            return "";
+        }
+        double tn = orZero(res.num("curl.tinyproxy.count"));
+        return fmt("Per plaintext tunnel with curl: server %.3f ms CPU, agent %.3f ms, curl %.3f ms, nginx %.3f ms "
+                        + "(tinyproxy's path: tinyproxy %.3f ms, curl %.3f ms); curl used %.0f %% of a core, the "
+                        + "machine was %.0f %% busy (%d cores = 100 %%).\n\n",
+                msPer(k + "cpu_s.server", n), msPer(k + "cpu_s.agent", n), msPer(k + "cpu_s.curl", n),
+                msPer(k + "cpu_s.nginx", n), msPer("curl.tinyproxy.cpu_s.tinyproxy", tn),
+                msPer("curl.tinyproxy.cpu_s.curl", tn), 100 * orZero(res.num(k + "cpu_s.curl")) / secs,
+                orZero(res.num(k + "machine_busy_pct")), cores);
+    }
+
+    private String plainRateEvidence() {
+        String k = "rate.tunnel_plain.";
+        double n = orZero(res.num(k + "ok"));
+        double tn = orZero(res.num("rate.tinyproxy.ok"));
+        if (n == 0) {
+            return "";
+        }
+        return fmt("Per plaintext tunnel with LoadGen (%s in flight): server %.3f ms CPU, agent %.3f ms, load "
+                        + "generator %.3f ms (tinyproxy %.3f ms, load generator %.3f ms); machine %.0f %% busy.\n\n",
+                res.get(k + "concurrency"), msPer(k + "cpu_s.server", n), msPer(k + "cpu_s.agent", n),
+                msPer(k + "loadgen_cpu_s", n), msPer("rate.tinyproxy.cpu_s.tinyproxy", tn),
+                msPer("rate.tinyproxy.loadgen_cpu_s", tn), orZero(res.num(k + "machine_busy_pct")));
+    }
+
+    /** The seconds of CPU under {@code key} in ms per one of {@code count} tunnels; 0 without tunnels. */
+    private double msPer(String key, double count) {
+        return count == 0 ? 0 : orZero(res.num(key)) * 1000 / count;
     }
 
     private String idleEvidence() throws IOException {
