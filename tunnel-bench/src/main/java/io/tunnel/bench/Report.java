@@ -28,6 +28,10 @@ final class Report {
             "tunnel_mtls_resumed", "tunnel, mTLS frontend, TLS session resumption");
     static final double MIB = 1024.0 * 1024.0;
     static final double GIB = MIB * 1024.0;
+    /** Loopback TCP connections the tunnel's single stream crosses: nginx-agent, agent-server, server-curl. */
+    static final int LIMIT_HOPS = 3;
+    /** AES-GCM passes over the mTLS stream's bytes: agent seals, server opens and seals, curl opens. */
+    static final int LIMIT_AES_PASSES = 4;
 
     record Target(String id, String title, String figure, String peers, String ratio, Boolean pass, String limit,
                   Map<String, Object> json) {
@@ -79,6 +83,33 @@ final class Report {
     static int cores(Results results) {
         Double n = results.num("meta.nproc");
         return n != null && n >= 1 ? n.intValue() : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * The CPU limit of the single mTLS stream on this machine, from figures of the same run: the stream crosses three
+     * loopback TCP connections where the direct path crosses one, and is sealed or opened by AES-GCM four times (agent
+     * seals, server opens and seals again, curl opens). One hop costs what the direct path's curl and nginx spent per
+     * GiB; one pass costs a GiB over {@code openssl speed}'s AES-128-GCM rate of one core. The limit is the cores over
+     * that cost; the measured stream is set against it. {@code null} without those figures.
+     */
+    String cpuLimit() {
+        Double aes = res.num("crypto.aes-128-gcm.bytes_per_second");
+        Double mtls = tpMedian.get("tunnel_mtls");
+        double directGib = res.sumRuns("tp.direct.run", ".bytes") / GIB;
+        if (aes == null || aes <= 0 || mtls == null || directGib == 0) {
+            return null;
+        }
+        double hop = (res.sumRuns("tp.direct.run", ".cpu_s.curl") + res.sumRuns("tp.direct.run", ".cpu_s.nginx"))
+                / directGib;
+        double pass = GIB / aes;
+        double perGib = LIMIT_HOPS * hop + LIMIT_AES_PASSES * pass;
+        double limit = cores * GIB / perGib;
+        return "CPU limit of the mTLS stream on " + cores + " cores: " + LIMIT_HOPS + " loopback hops × "
+                + fmt("%.2f", hop) + " CPU-s/GiB (the direct path's curl + nginx) + " + LIMIT_AES_PASSES
+                + " AES-GCM passes × " + fmt("%.2f", pass) + " CPU-s/GiB (`openssl speed` AES-128-GCM, one core: "
+                + mibs(aes) + ") = " + fmt("%.2f", perGib) + " CPU-s/GiB, so at most " + mibs(limit)
+                + "; the tunnel ran at " + mibs(mtls) + ", " + pct(mtls / limit) + " of that limit (copies between "
+                + "the processes' buffers and the framing are the rest of the gap).";
     }
 
     List<Target> targets() {
@@ -164,6 +195,10 @@ final class Report {
             Double ceiling = res.num("iperf3.bytes_per_second");
             if (ceiling != null) {
                 md.append("\nLoopback TCP ceiling (iperf3, one stream, 3 s): ").append(mibs(ceiling)).append(".\n");
+            }
+            String limit = cpuLimit();
+            if (limit != null) {
+                md.append('\n').append(limit).append('\n');
             }
             md.append("\nWrite syscalls of the tunnel processes during the transfers (`syscw`/`wchar` of "
                     + "`/proc/PID/io`: write/writev; Netty's reads use recvfrom, which that file does not count):\n\n"

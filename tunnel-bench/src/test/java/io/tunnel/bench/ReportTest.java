@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,20 @@ class ReportTest {
         assertThat(report(run("2"), tmp).markdown("")).contains("(2 cores = 100 %)");
         List<String> noNproc = run("").stream().filter(l -> !l.startsWith("meta.nproc")).toList();
         assertThat(Report.cores(Results.parse(noNproc))).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void theSingleStreamsCpuLimitComesFromTheDirectPathAndTheAesSpeedOfTheSameRun() throws IOException {
+        assertThat(report(run("2"), tmp).cpuLimit()).as("no AES speed recorded").isNull();
+        List<String> lines = new ArrayList<>(run("2"));
+        lines.addAll(List.of("tp.direct.run1.cpu_s.curl\t0.5", "tp.direct.run1.cpu_s.nginx\t0.25",
+                "tp.direct.run2.cpu_s.curl\t0.5", "tp.direct.run2.cpu_s.nginx\t0.25",
+                "crypto.aes-128-gcm.bytes_per_second\t" + (long) (4096 * MIB)));
+        // a hop costs 1.5 CPU-s / 2 GiB = 0.75, a pass 0.25: 3 x 0.75 + 4 x 0.25 = 3.25 CPU-s/GiB on 2 cores
+        assertThat(report(lines, tmp).cpuLimit())
+                .contains("3 loopback hops × 0.75 CPU-s/GiB").contains("4 AES-GCM passes × 0.25 CPU-s/GiB")
+                .contains("= 3.25 CPU-s/GiB, so at most 630 MiB/s").contains("the tunnel ran at 600 MiB/s, 95 %");
+        assertThat(report(lines, tmp).markdown("")).contains("CPU limit of the mTLS stream on 2 cores");
     }
 
     @Test
