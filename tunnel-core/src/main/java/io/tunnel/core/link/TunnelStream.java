@@ -466,8 +466,12 @@ public final class TunnelStream {
             if (dirty) {
                 flushSocket();
             }
+            if (send.closeSent()) { // the input ended and its CLOSE went out: the stream ends with the output
+                finish(StreamResult.CLOSED);
+                socket.shutdownOutputAndClose();
+                return;
+            }
             socket.shutdownOutput();
-            maybeFinish();
         }
     }
 
