@@ -162,7 +162,9 @@ final class Dialer implements StreamDialer {
                 connect.channel().close();
             } else if (f.isSuccess()) {
                 timer.dialed("connected", System.nanoTime() - start);
-                link.writeAndFlush(DialResultFrame.success(stream.id()));
+                // Flushed once the loop handled its ready sockets, with the other answers and data of that round.
+                link.write(DialResultFrame.success(stream.id()));
+                link.flushSoon();
                 stream.open();
             } else {
                 TunnelErrorCode code = classify(f.cause());
