@@ -33,7 +33,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * Opens the agent's end of a stream: resolves the name with the system resolver on a bounded pool (so private
  * DNS, {@code /etc/hosts} and search domains work as for any program here, without blocking an event loop), then
- * connects a socket registered on the link's own event loop, within the dial timeout, and answers DIAL_RESULT.
+ * connects a socket registered on the link's own event loop, within the dial timeout, and answers DIAL_RESULT. An IP
+ * address needs no lookup: it is judged and connected by a task of the link's loop.
  */
 final class Dialer implements StreamDialer {
     private static final Logger LOG = LogManager.getLogger(Dialer.class);
@@ -68,6 +69,15 @@ final class Dialer implements StreamDialer {
         long timeoutMillis = Math.min(maxDialMillis, dial.timeoutMillis());
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        InetSocketAddress literal = literalDestination(dial);
+        if (literal != null && !policy.consultsInterfaces(literal)) {
+            // Nothing to look up: judged and connected on this loop, without the round trip through the resolver
+            // pool. As a task of its own, after the ready sockets of this round: a socket opened amid them can get the
+            // number of one closed in the same round, and Netty would hand it that one's stale readiness (a read
+            // before the connect, which then fails on a closed channel).
+            link.eventLoop().execute(() -> judgeAndConnect(stream, literal, start, deadline));
+            return;
+        }
         try {
             resolver.execute(() -> {
                 InetSocketAddress destination;
@@ -81,8 +91,7 @@ final class Dialer implements StreamDialer {
                 // Judged on the address resolved here, which is the one connected to: no second lookup.
                 String refusal = policy.refusal(destination);
                 if (refusal != null) {
-                    String reason = "destination " + NetUtil.toSocketAddressString(destination) + " not allowed: "
-                            + refusal;
+                    String reason = refusalReason(destination, refusal);
                     link.eventLoop().execute(() -> fail(stream, TunnelErrorCode.POLICY_DENIED, reason, start));
                     return;
                 }
@@ -91,6 +100,36 @@ final class Dialer implements StreamDialer {
         } catch (RejectedExecutionException e) {
             fail(stream, TunnelErrorCode.TOO_MANY_STREAMS, "resolver saturated", start);
         }
+    }
+
+    /**
+     * The destination of a DIAL whose host is an IP address (as most are: the client asked for an address; a DIAL's
+     * host carries no IPv6 zone id), or {@code null} for a name, which the system resolver looks up.
+     */
+    static InetSocketAddress literalDestination(DialFrame dial) {
+        byte[] address = NetUtil.createByteArrayFromIpAddressString(dial.host());
+        if (address == null) {
+            return null;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(address), dial.port());
+        } catch (UnknownHostException e) {
+            return null; // not 4 or 16 bytes: cannot happen for a parsed literal
+        }
+    }
+
+    /** On the link's loop: the policy's verdict on an address that needed no lookup, then the connect. */
+    private void judgeAndConnect(TunnelStream stream, InetSocketAddress destination, long start, long deadline) {
+        String refusal = policy.refusal(destination);
+        if (refusal != null) {
+            fail(stream, TunnelErrorCode.POLICY_DENIED, refusalReason(destination, refusal), start);
+        } else {
+            connect(stream, destination, start, deadline);
+        }
+    }
+
+    private static String refusalReason(InetSocketAddress destination, String refusal) {
+        return "destination " + NetUtil.toSocketAddressString(destination) + " not allowed: " + refusal;
     }
 
     private void connect(TunnelStream stream, InetSocketAddress address, long start, long deadline) {
@@ -123,7 +162,9 @@ final class Dialer implements StreamDialer {
                 connect.channel().close();
             } else if (f.isSuccess()) {
                 timer.dialed("connected", System.nanoTime() - start);
-                link.writeAndFlush(DialResultFrame.success(stream.id()));
+                // Flushed once the loop handled its ready sockets, with the other answers and data of that round.
+                link.write(DialResultFrame.success(stream.id()));
+                link.flushSoon();
                 stream.open();
             } else {
                 TunnelErrorCode code = classify(f.cause());

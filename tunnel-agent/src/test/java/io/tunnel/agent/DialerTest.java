@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.ServerSocket;
 import java.net.SocketException;
@@ -101,7 +102,7 @@ class DialerTest {
         assertThat(nativeError(Errors.ERROR_ECONNREFUSED_NEGATIVE)).hasMessageEndingWith("Connection refused");
     }
 
-    /** The whole dial on the transport the agent uses: resolve on the pool, connect, answer DIAL_RESULT. */
+    /** The whole dial of a name on the transport the agent uses: resolve on the pool, connect, answer DIAL_RESULT. */
     @Test
     void aDialToAClosedLoopbackPortIsRefused() throws Exception {
         int closed;
@@ -121,8 +122,8 @@ class DialerTest {
             List<String> timed = new CopyOnWriteArrayList<>();
             Dialer dialer = new Dialer(resolver, 10_000, new DestinationPolicy(List.of(), List.of(), 0),
                     (result, nanos) -> timed.add(result + (nanos > 0 ? "" : " without a duration")));
-            linkChannel.eventLoop().submit(() -> dialer.dial(link.newStream(1, "127.0.0.1:" + closed, "test"),
-                    new DialFrame(1, "127.0.0.1", closed, 10_000))).sync();
+            linkChannel.eventLoop().submit(() -> dialer.dial(link.newStream(1, "localhost:" + closed, "test"),
+                    new DialFrame(1, "localhost", closed, 10_000))).sync();
 
             assertThat(ended.get(10, TimeUnit.SECONDS).code()).isEqualTo(TunnelErrorCode.CONNECTION_REFUSED);
             assertThat(written.frames).singleElement().isInstanceOfSatisfying(DialResultFrame.class, result -> {
@@ -134,6 +135,67 @@ class DialerTest {
             linkChannel.close().sync();
         } finally {
             resolver.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void ipLiteralsNeedNoLookupNamesDo() {
+        assertThat(Dialer.literalDestination(new DialFrame(1, "10.1.2.3", 80, 1000)))
+                .isEqualTo(new InetSocketAddress("10.1.2.3", 80));
+        assertThat(Dialer.literalDestination(new DialFrame(1, "fd00::1", 443, 1000)))
+                .isEqualTo(new InetSocketAddress("fd00::1", 443));
+        assertThat(Dialer.literalDestination(new DialFrame(1, "::ffff:10.1.2.3", 80, 1000)).getAddress())
+                .as("IPv4-mapped, as InetAddress makes it").isEqualTo(new InetSocketAddress("10.1.2.3", 80).getAddress());
+        assertThat(Dialer.literalDestination(new DialFrame(1, "db.internal", 5432, 1000))).isNull();
+        assertThat(Dialer.literalDestination(new DialFrame(1, "10.1.2", 80, 1000))).as("a name to the resolver")
+                .isNull();
+    }
+
+    /**
+     * An IP address is dialled from the link's loop: a resolver pool that takes no task (it would answer
+     * {@code resolver saturated}) is not asked, and the dial reaches the closed port.
+     */
+    @Test
+    void anIpAddressIsDialledWithoutTheResolverPool() throws Exception {
+        ExecutorService resolver = Executors.newSingleThreadExecutor();
+        resolver.shutdown();
+        assertThat(dialClosedLoopbackPort(resolver, 0)).isEqualTo(TunnelErrorCode.CONNECTION_REFUSED);
+    }
+
+    /** The agent's own health port needs a look at the host's interfaces: that stays on the pool, off the loop. */
+    @Test
+    void theHealthPortIsJudgedOnThePool() throws Exception {
+        ExecutorService resolver = Executors.newSingleThreadExecutor();
+        resolver.shutdown();
+        assertThat(dialClosedLoopbackPort(resolver, -1)).as("the pool was asked, and took no task")
+                .isEqualTo(TunnelErrorCode.TOO_MANY_STREAMS);
+    }
+
+    /**
+     * Dials 127.0.0.1 at a closed port with {@code resolver}; {@code healthPort} -1 makes that port the agent's
+     * health port. Returns how the stream ended.
+     */
+    private static TunnelErrorCode dialClosedLoopbackPort(ExecutorService resolver, int healthPort) throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        EventLoopGroup group = Transports.newGroup(1, "dialer-test");
+        try {
+            Channel linkChannel = new Bootstrap().group(group).channel(Transports.socketChannel())
+                    .handler(new FrameRecorder()).register().sync().channel();
+            CompletableFuture<StreamResult> ended = new CompletableFuture<>();
+            TunnelLink link = new TunnelLink(linkChannel, "server", TunnelSettings.DEFAULT, TunnelSettings.DEFAULT,
+                    (l, stream, result) -> ended.complete(result));
+            Dialer dialer = new Dialer(resolver, 10_000, new DestinationPolicy(List.of(), List.of(),
+                    healthPort < 0 ? closed : healthPort), (result, nanos) -> { });
+            linkChannel.eventLoop().submit(() -> dialer.dial(link.newStream(1, "127.0.0.1:" + closed, "test"),
+                    new DialFrame(1, "127.0.0.1", closed, 10_000))).sync();
+            TunnelErrorCode code = ended.get(10, TimeUnit.SECONDS).code();
+            linkChannel.close().sync();
+            return code;
+        } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }

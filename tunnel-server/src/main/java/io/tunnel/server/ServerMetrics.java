@@ -1,30 +1,41 @@
 package io.tunnel.server;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tunnel.core.tls.TlsFailureCause;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
-/** The server's Prometheus metrics, registered in a registry of its own (no global state). */
+/**
+ * The server's Prometheus metrics, registered in a registry of its own (no global state). What every stream counts
+ * keeps its series at hand ({@link ByStatus}, {@link #bytesUp}), without a lookup by label values per stream, and
+ * samples no exemplars (there is no trace to link them to).
+ */
 public final class ServerMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Counter streams;
-    private final Counter forwarded;
+    private final ByStatus streams;
+    private final ByStatus forwarded;
     private final Counter bytes;
+    // The series of each direction, made when the first stream ended (not before, as until now): any thread.
+    private volatile CounterDataPoint bytesUp;
+    private volatile CounterDataPoint bytesDown;
     private final Counter tlsHandshakeFailures;
     private final Counter authenticated;
     private final Counter proxyAuthFailures;
     private final AtomicLong openStreams = new AtomicLong();
 
     public ServerMetrics(AgentRegistry agents) {
-        streams = Counter.builder().name("tunnel_server_connect_requests_total")
-                .help("CONNECT requests answered, by HTTP status").labelNames("status").register(registry);
-        forwarded = Counter.builder().name("tunnel_server_forwarded_requests_total")
+        streams = new ByStatus(Counter.builder().name("tunnel_server_connect_requests_total")
+                .help("CONNECT requests answered, by HTTP status").labelNames("status").withoutExemplars()
+                .register(registry));
+        forwarded = new ByStatus(Counter.builder().name("tunnel_server_forwarded_requests_total")
                 .help("Absolute-form (http_proxy) requests answered, by HTTP status (the destination's, or the "
-                        + "proxy's own)").labelNames("status").register(registry);
+                        + "proxy's own)").labelNames("status").withoutExemplars().register(registry));
         bytes = Counter.builder().name("tunnel_server_stream_bytes_total")
-                .help("Bytes relayed by ended streams, by direction").labelNames("direction").register(registry);
+                .help("Bytes relayed by ended streams, by direction").labelNames("direction").withoutExemplars()
+                .register(registry);
         tlsHandshakeFailures = Counter.builder().name("tunnel_server_tls_handshake_failures_total")
                 .help("Connections whose TLS handshake failed, by port (frontend, agent) and cause")
                 .labelNames("port", "cause").register(registry);
@@ -67,9 +78,17 @@ public final class ServerMetrics {
     /** A stream ended: a CONNECT's ({@code connect}) or a forwarded request's, answered {@code status}. */
     void streamEnded(boolean connect, int status, long up, long down) {
         openStreams.decrementAndGet();
-        (connect ? streams : forwarded).labelValues(Integer.toString(status)).inc();
-        bytes.labelValues("up").inc(up);
-        bytes.labelValues("down").inc(down);
+        (connect ? streams : forwarded).of(status).inc();
+        CounterDataPoint upSeries = bytesUp;
+        CounterDataPoint downSeries = bytesDown;
+        if (upSeries == null || downSeries == null) {
+            upSeries = bytes.labelValues("up");
+            downSeries = bytes.labelValues("down");
+            bytesUp = upSeries;
+            bytesDown = downSeries;
+        }
+        upSeries.inc(up);
+        downSeries.inc(down);
     }
 
     void tlsHandshakeFailed(String port, TlsFailureCause cause) {
@@ -91,6 +110,31 @@ public final class ServerMetrics {
 
     /** A request refused before any stream: a CONNECT or one not understood ({@code connect}), or a forwarded one. */
     void refused(boolean connect, ProxyResponse response) {
-        (connect ? streams : forwarded).labelValues(Integer.toString(response.status())).inc();
+        (connect ? streams : forwarded).of(response.status()).inc();
+    }
+
+    /** A counter's series by HTTP status, each made when first counted and then kept; any thread. */
+    private static final class ByStatus {
+        /** Statuses are three digits: 100 to 599, and 0 to 999 as a parser may pass them on. */
+        private static final int STATUSES = 1000;
+
+        private final Counter counter;
+        private final AtomicReferenceArray<CounterDataPoint> series = new AtomicReferenceArray<>(STATUSES);
+
+        ByStatus(Counter counter) {
+            this.counter = counter;
+        }
+
+        CounterDataPoint of(int status) {
+            if (status < 0 || status >= STATUSES) {
+                return counter.labelValues(Integer.toString(status));
+            }
+            CounterDataPoint point = series.get(status);
+            if (point == null) { // made twice at worst, by two threads: the counter hands both the same series
+                point = counter.labelValues(Integer.toString(status));
+                series.set(status, point);
+            }
+            return point;
+        }
     }
 }

@@ -62,6 +62,14 @@ public final class DestinationPolicy {
         return allow.isEmpty() ? null : "not in the allowed destinations";
     }
 
+    /**
+     * Whether {@link #refusal} may ask the system for this host's network interfaces (a system call an event loop
+     * should not wait for): only for the agent's own health port.
+     */
+    public boolean consultsInterfaces(InetSocketAddress destination) {
+        return healthPort > 0 && destination.getPort() == healthPort;
+    }
+
     private static boolean isOwnAddress(InetAddress address) {
         if (address.isAnyLocalAddress() || address.isLoopbackAddress()) {
             return true;

@@ -27,6 +27,7 @@ import io.netty.channel.unix.ServerDomainSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -195,15 +196,17 @@ public final class Transports {
 
     /**
      * Re-registers {@code channel} with {@code target}, so that it shares a thread with whatever else runs there (the
-     * server moves each frontend connection onto its agent link's loop). The returned future is notified on the loop
-     * the channel leaves, which still runs even if the target refuses the registration (shutting down): a failure is
-     * heard of, and the channel is then registered nowhere. Call it on the channel's loop with AUTO_READ off.
+     * server moves each frontend connection onto its agent link's loop). The returned future is notified by the thread
+     * that settles the move, with no hop to another loop: the target's once the channel is registered there, or the
+     * loop the channel leaves if the target refuses the registration (shutting down), so a failure is heard of even
+     * then, and the channel is registered nowhere. Its listeners must not block, and nothing may wait for it. Call it
+     * on the channel's loop with AUTO_READ off.
      */
     public static ChannelFuture moveTo(Channel channel, EventLoop target) {
         if (channel.eventLoop() == target) {
             return channel.newSucceededFuture();
         }
-        ChannelPromise moved = new DefaultChannelPromise(channel, channel.eventLoop());
+        ChannelPromise moved = new DefaultChannelPromise(channel, ImmediateEventExecutor.INSTANCE);
         channel.deregister().addListener(deregistered -> {
             if (deregistered.isSuccess()) {
                 target.register(moved);

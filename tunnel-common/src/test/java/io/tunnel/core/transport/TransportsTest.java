@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.Epoll;
@@ -119,6 +120,35 @@ class TransportsTest {
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** A moved channel's listeners run on the loop it joined, and the failure to join a loop shut down on the old one. */
+    @Test
+    void aMoveIsHeardOfOnTheLoopThatSettledIt() throws Exception {
+        EventLoopGroup from = Transports.newGroup(1, "move-from");
+        EventLoopGroup to = Transports.newGroup(1, "move-to");
+        EventLoopGroup gone = Transports.newGroup(1, "move-gone");
+        try {
+            gone.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            Channel channel = new Bootstrap().group(from).channel(Transports.socketChannel())
+                    .handler(new ChannelInboundHandlerAdapter()).register().sync().channel();
+            EventLoop target = to.next();
+            CompletableFuture<Boolean> joined = new CompletableFuture<>();
+            channel.eventLoop().execute(() -> Transports.moveTo(channel, target)
+                    .addListener(f -> joined.complete(f.isSuccess() && target.inEventLoop())));
+            assertThat(joined.get(10, TimeUnit.SECONDS)).as("registered, and told so on the target loop").isTrue();
+            assertThat(channel.eventLoop()).isSameAs(target);
+
+            EventLoop leaving = channel.eventLoop();
+            CompletableFuture<Boolean> refused = new CompletableFuture<>();
+            leaving.execute(() -> Transports.moveTo(channel, gone.next())
+                    .addListener(f -> refused.complete(!f.isSuccess() && leaving.inEventLoop())));
+            assertThat(refused.get(10, TimeUnit.SECONDS)).as("refused, and told so on the loop it left").isTrue();
+            channel.close();
+        } finally {
+            from.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            to.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 }

@@ -37,6 +37,16 @@ final class ChannelStreamSocket implements StreamSocket {
         Transports.shutdownOutput(ctx.channel());
     }
 
+    /**
+     * Just closes: a close sends what a half-close would (the TLS handler's close_notify, then FIN, after what was
+     * written), and Netty's half-close makes a stack-traced exception each time for writes that cannot be pending
+     * here, plus a {@code shutdown(2)} call.
+     */
+    @Override
+    public void shutdownOutputAndClose() {
+        ctx.channel().close();
+    }
+
     @Override
     public void setReading(boolean read) {
         ctx.channel().config().setAutoRead(read);

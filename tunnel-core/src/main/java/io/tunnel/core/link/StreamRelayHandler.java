@@ -33,9 +33,13 @@ public final class StreamRelayHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The link is flushed once the loop handled every socket ready in this round, not once per socket: what their
+     * streams send shares TLS records and writes.
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        stream.link().flushNow();
+        stream.link().flushSoon();
     }
 
     @Override

@@ -22,6 +22,16 @@ public interface StreamSocket {
     /** Ends the output after everything written before: TLS close_notify where the socket speaks TLS, then FIN. */
     void shutdownOutput();
 
+    /**
+     * Ends the output as {@link #shutdownOutput} does, then closes: for a socket whose input ended already, when the
+     * stream ends with it. A socket may close at once where that sends the same end (the FIN, or close_notify then
+     * FIN, after what was written) without the half-close before it.
+     */
+    default void shutdownOutputAndClose() {
+        shutdownOutput();
+        close();
+    }
+
     /** Starts or stops reading; the socket delivers to the stream only while reading. */
     void setReading(boolean read);
 

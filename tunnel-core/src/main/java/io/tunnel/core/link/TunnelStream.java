@@ -155,10 +155,14 @@ public final class TunnelStream {
         return socket;
     }
 
-    /** Server side: sends DIAL and starts the server's own dial timer. */
+    /**
+     * Server side: sends DIAL and starts the server's own dial timer. The DIAL is flushed after the current task,
+     * with the DIALs of the other connections whose openings are queued on the loop.
+     */
     public void startDial(DialFrame dial, long timeoutMillis, DialCallback callback) {
         this.dialCallback = callback;
-        link.writeAndFlush(dial);
+        link.write(dial);
+        link.flushSoon();
         dialTimeout = link.eventLoop().schedule(this::dialTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -466,8 +470,12 @@ public final class TunnelStream {
             if (dirty) {
                 flushSocket();
             }
+            if (send.closeSent()) { // the input ended and its CLOSE went out: the stream ends with the output
+                finish(StreamResult.CLOSED);
+                socket.shutdownOutputAndClose();
+                return;
+            }
             socket.shutdownOutput();
-            maybeFinish();
         }
     }
 

@@ -335,4 +335,19 @@ class StreamFlowControlTest {
         assertThat(ended).containsExactly(StreamResult.CLOSED);
         assertThat(socket.isOpen()).isFalse();
     }
+
+    /** The socket's input ended first (the destination closed): the peer's CLOSE ends the stream with one close. */
+    @Test
+    void closeAfterTheSocketsEndClosesWithoutAHalfCloseFirst() {
+        socket.config().setAutoRead(true);
+        socket.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertThat(sentFrames()).containsExactly(new CloseFrame(1));
+        assertThat(ended).as("not over until the peer closed too").isEmpty();
+
+        linkChannel.writeInbound(data(3), new CloseFrame(1));
+        assertThat(bytesWrittenToSocket()).as("written and flushed before the close").isEqualTo(3);
+        assertThat(ended).containsExactly(StreamResult.CLOSED);
+        assertThat(socket.isOpen()).isFalse();
+        assertThat(socket.isOutputShutdown()).as("closed, not half-closed first").isFalse();
+    }
 }
