@@ -89,6 +89,9 @@ class AgentAndServerFaultsIT {
         tunnel.agent().awaitLog("link to server .* lost", Duration.ofSeconds(10));
         tunnel.restartServer();
         tunnel.awaitReady(true);
+        // the server may call itself ready before the agent has logged the link's acknowledgement
+        Await.until("the agent to log its second link", Duration.ofSeconds(10),
+                () -> tunnel.agent().countLog("connected to server") >= 2);
         assertThat(tunnel.agent().countLog("connected to server")).isEqualTo(2);
         assertThat(fetch()).isEqualTo(HttpDestination.BODY);
     }
