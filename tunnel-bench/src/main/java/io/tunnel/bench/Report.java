@@ -326,7 +326,7 @@ final class Report {
                         .append(" streams, mTLS pair: server ").append(mib(orZero(res.num("idle.tunnel_mtls." + n
                                 + ".server_rss_after_full_gc_kb")) * 1024)).append(", agent ")
                         .append(mib(orZero(res.num("idle.tunnel_mtls." + n + ".agent_rss_after_full_gc_kb")) * 1024))
-                        .append(" (RSS rarely shrinks: G1 keeps committed heap).\n");
+                        .append(" (RSS rarely shrinks: the JVM keeps the heap it committed).\n");
             }
             md.append('\n');
         }
