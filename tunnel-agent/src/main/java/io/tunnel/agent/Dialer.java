@@ -163,8 +163,7 @@ final class Dialer implements StreamDialer {
             } else if (f.isSuccess()) {
                 timer.dialed("connected", System.nanoTime() - start);
                 // Flushed once the loop handled its ready sockets, with the other answers and data of that round.
-                link.write(DialResultFrame.success(stream.id()));
-                link.flushSoon();
+                link.writeAndFlushSoon(DialResultFrame.success(stream.id()));
                 stream.open();
             } else {
                 TunnelErrorCode code = classify(f.cause());

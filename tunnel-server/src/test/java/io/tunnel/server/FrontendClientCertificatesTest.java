@@ -2,7 +2,6 @@ package io.tunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -13,6 +12,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.tls.TlsHandshakes;
 import io.tunnel.core.tls.TlsMaterial;
 import io.tunnel.core.tls.TlsProvider;
 import java.time.Duration;
@@ -80,28 +80,11 @@ class FrontendClientCertificatesTest {
                 });
         SslHandler clientSsl = clientBuilder.build().newHandler(clientSide.alloc(), "localhost", 443);
         clientSide.pipeline().addLast(clientSsl);
-        for (int round = 0; round < 20 && (pump(clientSide, serverSide) | pump(serverSide, clientSide)); round++) {
+        for (int round = 0; round < 20
+                && (TlsHandshakes.pump(clientSide, serverSide) | TlsHandshakes.pump(serverSide, clientSide)); round++) {
             // until neither side has anything more to say
         }
         return serverSide;
-    }
-
-    private static boolean pump(EmbeddedChannel from, EmbeddedChannel to) {
-        boolean moved = false;
-        ByteBuf buf;
-        while ((buf = from.readOutbound()) != null) {
-            moved = true;
-            if (to.isOpen()) {
-                try {
-                    to.writeInbound(buf);
-                } catch (RuntimeException e) {
-                    // a failed handshake: the handshake handler reports it
-                }
-            } else {
-                buf.release();
-            }
-        }
-        return moved;
     }
 
     private boolean passed() {

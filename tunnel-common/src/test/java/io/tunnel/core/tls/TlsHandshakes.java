@@ -9,7 +9,7 @@ import io.netty.handler.ssl.SslHandler;
  * A TLS handshake between two {@link EmbeddedChannel}s, bytes pumped by hand: what each side's handshake future
  * failed with, for tests of what failed handshakes look like.
  */
-final class TlsHandshakes {
+public final class TlsHandshakes {
     /** How each side's handshake ended: {@code null} for success. */
     record Outcome(Throwable client, Throwable server) {
     }
@@ -62,7 +62,11 @@ final class TlsHandshakes {
         return ssl.handshakeFuture().isDone() ? ssl.handshakeFuture().cause() : new IllegalStateException("not done");
     }
 
-    private static boolean pump(EmbeddedChannel from, EmbeddedChannel to) {
+    /**
+     * Moves what {@code from} wrote into {@code to} (released if {@code to} is closed); {@code true} if anything moved.
+     * A handler's exception on the way is swallowed: a failed handshake surfaces in its future and events.
+     */
+    public static boolean pump(EmbeddedChannel from, EmbeddedChannel to) {
         boolean moved = false;
         ByteBuf buf;
         while ((buf = from.readOutbound()) != null) {

@@ -219,6 +219,12 @@ public final class TunnelLink implements StreamFrameWriter {
         channel.writeAndFlush(frame, channel.voidPromise());
     }
 
+    /** Writes {@code frame}, flushed after the current task with whatever else it writes ({@link #flushSoon}). */
+    public void writeAndFlushSoon(TunnelFrame frame) {
+        write(frame);
+        flushSoon();
+    }
+
     /** Flushes once after the current task, however many writes it makes. */
     public void flushSoon() {
         if (!flushScheduled) {

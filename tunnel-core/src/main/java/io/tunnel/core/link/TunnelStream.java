@@ -161,8 +161,7 @@ public final class TunnelStream {
      */
     public void startDial(DialFrame dial, long timeoutMillis, DialCallback callback) {
         this.dialCallback = callback;
-        link.write(dial);
-        link.flushSoon();
+        link.writeAndFlushSoon(dial);
         dialTimeout = link.eventLoop().schedule(this::dialTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -258,8 +257,7 @@ public final class TunnelStream {
         if (state == State.CLOSED) {
             return;
         }
-        link.write(new ResetFrame(id, code));
-        link.flushSoon();
+        link.writeAndFlushSoon(new ResetFrame(id, code));
         abort(new StreamResult(code, reason));
     }
 
@@ -446,8 +444,7 @@ public final class TunnelStream {
         int increment = receive.acknowledge(len, link.eventLoop().ticker().nanoTime(),
                 link.windowGrowthIntervalNanos());
         if (increment > 0) {
-            link.write(new WindowUpdateFrame(id, increment));
-            link.flushSoon();
+            link.writeAndFlushSoon(new WindowUpdateFrame(id, increment));
         }
         maybeShutdownOutput();
     }
