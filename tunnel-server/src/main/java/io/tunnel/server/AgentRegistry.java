@@ -1,6 +1,8 @@
 package io.tunnel.server;
 
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,16 @@ public final class AgentRegistry {
     /** The links, oldest first: a live view safe to iterate from any thread (each iteration sees one snapshot). */
     List<ServerLinkHandler> links() {
         return links;
+    }
+
+    /** The loop of the one link, or {@code null} while there is none or more than one; from any thread. */
+    EventLoop onlyLinkLoop() {
+        Iterator<ServerLinkHandler> snapshot = links.iterator();
+        if (!snapshot.hasNext()) {
+            return null;
+        }
+        ServerLinkHandler only = snapshot.next();
+        return snapshot.hasNext() ? null : only.link().eventLoop();
     }
 
     public int size() {

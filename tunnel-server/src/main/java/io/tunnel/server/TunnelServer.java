@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.tunnel.core.cli.Drainable;
 import io.tunnel.core.health.HealthServer;
@@ -50,7 +51,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     private final ConnectionCaps caps;
     private final ProxyAuthenticator authenticator;
     private EventLoopGroup bossGroup;
-    private EventLoopGroup workerGroup;
+    private IoEventLoopGroup workerGroup;
+    /** The workers as the plaintext frontends see them: the loop of the one link first ({@link FrontendLoops}). */
+    private IoEventLoopGroup plaintextWorkers;
     private Channel frontendChannel;
     private UdsFrontend udsFrontend;
     private Channel agentChannel;
@@ -86,6 +89,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         SslContext agentSsl = agentTls.context();
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(config.ioThreads(), "server-io");
+        plaintextWorkers = new FrontendLoops(workerGroup, registry::onlyLinkLoop);
         handshakeFailures.scheduleReports(bossGroup);
         caps.scheduleReports(bossGroup);
         scheduleProgressLines(config.accessLog().progress());
@@ -95,13 +99,13 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress(), "--server-port");
             }
             if (config.uds() != null) {
-                udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, workerGroup,
+                udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, plaintextWorkers,
                         frontendInitializer(ConnectionCaps.UDS, null));
                 LOG.info("frontend on the Unix socket {} (PLAINTEXT, mode {})", udsFrontend.path(),
                         config.uds().modeText());
             }
             if (config.sni() != null) {
-                sniChannel = bind(SniFrontend.bootstrap(bossGroup, workerGroup, config.sni(), config.headerTimeout(),
+                sniChannel = bind(SniFrontend.bootstrap(bossGroup, plaintextWorkers, config.sni(), config.headerTimeout(),
                         this::countChoosing, accessLog), config.sni().address(), "--sni-port");
             }
             health = HealthServer.start(bossGroup, config.healthAddress(), this::notReadyBecause, metrics.registry(),
@@ -157,7 +161,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     }
 
     private ServerBootstrap frontendBootstrap(SslContext ssl) {
-        return newFrontendBootstrap(bossGroup, workerGroup)
+        return newFrontendBootstrap(bossGroup, ssl == null ? plaintextWorkers : workerGroup)
                 .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
     }
 

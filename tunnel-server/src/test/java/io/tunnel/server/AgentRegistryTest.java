@@ -54,6 +54,21 @@ class AgentRegistryTest {
         assertThat(registry.isEmpty()).isTrue();
     }
 
+    @Test
+    void onlyLinkLoopNamesTheLoopOfTheOneLinkAndNoneWhileThereAreNoneOrSeveral() {
+        assertThat(registry.onlyLinkLoop()).isNull();
+        ServerLinkHandler first = link("agent-1");
+        registry.add(first, false);
+        assertThat(registry.onlyLinkLoop()).isSameAs(first.link().eventLoop());
+
+        ServerLinkHandler second = link("agent-2");
+        registry.add(second, false);
+        assertThat(registry.onlyLinkLoop()).isNull();
+
+        registry.remove(first);
+        assertThat(registry.onlyLinkLoop()).isSameAs(second.link().eventLoop());
+    }
+
     private ServerLinkHandler link(String agentId) {
         return links.link(agentId, "");
     }

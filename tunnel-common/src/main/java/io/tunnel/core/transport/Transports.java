@@ -58,16 +58,16 @@ public final class Transports {
      * as a fatal error ({@link FatalErrors}), ends the process ({@link FatalErrorHandler#HALT}): a process that lost a
      * loop would stay up and serve nothing.
      */
-    public static EventLoopGroup newGroup(int threads, String name) {
+    public static IoEventLoopGroup newGroup(int threads, String name) {
         return newGroup(threads, name, FatalErrorHandler.HALT);
     }
 
     /** {@link #newGroup(int, String)} with another answer to fatal errors, for tests. */
-    public static EventLoopGroup newGroup(int threads, String name, FatalErrorHandler onFatalError) {
+    public static IoEventLoopGroup newGroup(int threads, String name, FatalErrorHandler onFatalError) {
         return newGroup(threads, name, EPOLL ? new EpollInterestFix() : NioIoHandler.newFactory(), onFatalError);
     }
 
-    static EventLoopGroup newGroup(int threads, String name, IoHandlerFactory factory,
+    static IoEventLoopGroup newGroup(int threads, String name, IoHandlerFactory factory,
                                    FatalErrorHandler onFatalError) {
         return new FatalErrorEventLoop.Group(threads, new DefaultThreadFactory(name, true), factory, onFatalError);
     }
