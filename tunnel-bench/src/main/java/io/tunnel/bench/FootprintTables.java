@@ -12,7 +12,7 @@ final class FootprintTables {
     /** The option sets of the memory section, as scripts/bench names them under {@code mem.}. */
     static final String[] OPTION_SETS = {"no_options", "recommended"};
     /** The readings of each pair: idle, just after the curl load, and some seconds later. */
-    static final String[] POINTS = {"idle", "loaded", "later"};
+    static final String[] POINTS = {"started", "idle", "loaded", "later"};
 
     private FootprintTables() {
     }
@@ -24,8 +24,10 @@ final class FootprintTables {
         }
         StringBuilder md = new StringBuilder("## 9. Memory with no JVM options and with the recommended ones\n\n");
         md.append("A fresh server + agent pair (plaintext frontend, mTLS agent link) per option set, started with "
-                + "`java -jar` and the options shown, nothing else (no `JAVA_TOOL_OPTIONS`). *idle*: linked, no "
-                + "stream, after ").append(res.get("meta.mem_settle")).append(" s; *loaded*: just after the curl load "
+                + "`java -jar` and the options shown, nothing else (no `JAVA_TOOL_OPTIONS`). *started*: linked, no "
+                + "stream, ").append(res.get("meta.mem_start")).append(" s after both are ready; *idle*: the same, ")
+                .append(res.get("meta.mem_settle")).append(" s after they are ready, once the JIT compilers have gone "
+                + "quiet and the native-heap trim of the recommended options has run; *loaded*: just after the curl load "
                 + "of section 7 through it (its warm-up rounds, then ").append(fmt("%,.0f",
                 orZero(res.num("meta.curl_count")))).append(" tunnels); *later*: ")
                 .append(res.get("meta.mem_later")).append(" s after that. RSS is `VmRSS`, read before anything else "
@@ -43,6 +45,9 @@ final class FootprintTables {
             String opts = res.get(k + "jvm_opts").strip();
             for (String point : POINTS) {
                 String p = k + point + ".";
+                if (res.num(p + "server_rss_kb") == null) {
+                    continue; // a run from before the reading was taken
+                }
                 double s = orZero(res.num(p + "server_rss_kb")) * 1024;
                 double a = orZero(res.num(p + "agent_rss_kb")) * 1024;
                 md.append("| ").append(opts.isEmpty() ? "none" : "`" + opts + "`").append(" | ").append(point)

@@ -74,8 +74,9 @@ class SectionTablesTest {
     @Test
     void memorySectionShowsBothOptionSetsAtEveryReadingAndTinyproxy() {
         Results res = Results.parse(List.of(
-                "meta.mem_settle\t5", "meta.mem_later\t10",
+                "meta.mem_start\t5", "meta.mem_settle\t20", "meta.mem_later\t10",
                 "mem.no_options.jvm_opts\t", "mem.recommended.jvm_opts\t-Xms32m -Xmx512m ",
+                "mem.no_options.started.server_rss_kb\t112640", "mem.no_options.started.agent_rss_kb\t61440",
                 "mem.no_options.idle.server_rss_kb\t102400", "mem.no_options.idle.agent_rss_kb\t51200",
                 "mem.no_options.idle.server_threads\t25", "mem.no_options.idle.agent_threads\t28",
                 "mem.no_options.idle.server_classes\t5276", "mem.no_options.idle.agent_classes\t5329",
@@ -92,12 +93,14 @@ class SectionTablesTest {
                 "mem.tinyproxy.later.rss_kb\t4096", "mem.tinyproxy.later.threads\t1"));
         String md = FootprintTables.memory(res);
         assertThat(md).startsWith("## 9. Memory with no JVM options and with the recommended ones\n\n")
-                .contains("after 5 s").contains("*later*: 10 s after that").contains("then 3,000 tunnels")
+                .contains("*started*: linked, no stream, 5 s after both are ready; *idle*: the same, 20 s after")
+                .contains("*later*: 10 s after that").contains("then 3,000 tunnels")
+                .contains("| none | started | 110 MiB | 60 MiB | **170 MiB** |")
                 .contains("Native memory tracking: off in every JVM")
                 .contains("| none | idle | 100 MiB | 50 MiB | **150 MiB** | 25 / 28 | 5276 / 5329 | 80 MiB / 40 MiB | "
                         + "24 MiB / 24 MiB |")
                 .contains("| `-Xms32m -Xmx512m` | idle | 90 MiB | 60 MiB | **150 MiB** |")
-                .contains("| `-Xms32m -Xmx512m` | later |")
+                .doesNotContain("| `-Xms32m -Xmx512m` | later |") // a reading the run did not take
                 .contains("no options: 1,000 tunnels/s, server 1.000 + agent 0.500 ms CPU per tunnel")
                 .contains("tinyproxy (the run's one, after the earlier sections) beside them: 3 MiB before the same "
                         + "load, 4 MiB just after, 4 MiB later, 1 thread(s).");
