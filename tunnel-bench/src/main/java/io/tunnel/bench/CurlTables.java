@@ -9,7 +9,10 @@ import static io.tunnel.bench.Report.orZero;
  */
 final class CurlTables {
     /** The paths in the order shown, as scripts/bench names them under {@code curl.}. */
-    static final String[] PATHS = {"tunnel_plain", "tunnel_mtls", "tunnel_mtls_full", "tinyproxy", "direct"};
+    static final String[] PATHS = {"tunnel_plain", "tunnel_mtls", "tunnel_mtls_full", "tinyproxy", "direct",
+        "tunnel_plain_imm", "tinyproxy_imm", "direct_imm"};
+    /** The suffix of the paths run with {@code --parallel-immediate}. */
+    private static final String IMMEDIATE = "_imm";
     /** The processes whose CPU scripts/bench records per path ({@code cpu_s.NAME}), in the columns' order. */
     static final String[] PROCESSES = {"server", "agent", "tinyproxy", "curl", "nginx"};
 
@@ -17,6 +20,9 @@ final class CurlTables {
     }
 
     static String label(String path) {
+        if (path.endsWith(IMMEDIATE)) {
+            return label(path.substring(0, path.length() - IMMEDIATE.length())) + ", `--parallel-immediate`";
+        }
         return path.equals("tunnel_mtls_full") ? "tunnel, mTLS frontend, curl `--no-sessionid` (full handshakes)"
                 : path.equals("tunnel_mtls") ? "tunnel, mTLS frontend (curl resumes its TLS sessions)"
                 : Report.LABEL.get(path);
@@ -33,9 +39,13 @@ final class CurlTables {
                         + "frontend as `https://` with a client certificate), after %s × %s warm-up tunnels. CPU per "
                         + "tunnel is each process's user + system time over the measured round (from `/proc`) divided "
                         + "by its tunnels; *curl* is the client itself: when it nears 100 %% of a core, curl is the "
-                        + "bottleneck and the tunnels/s figure is curl's, not the proxy's.\n\n",
+                        + "bottleneck and the tunnels/s figure is curl's, not the proxy's. curl 7.88's `--parallel` "
+                        + "waits, before it opens another connection to a host, to learn whether the first can "
+                        + "multiplex (`CURLOPT_PIPEWAIT`): through an HTTP/1.1 proxy that is one transfer at a time, "
+                        + "so those rows measure how long one tunnel takes. The rows marked `--parallel-immediate` "
+                        + "have the %s transfers really in flight at once.\n\n",
                 res.get("meta.curl_parallel"), orZero(res.num("meta.curl_count")),
-                res.get("meta.curl_warmup_rounds"), res.get("meta.curl_warmup")));
+                res.get("meta.curl_warmup_rounds"), res.get("meta.curl_warmup"), res.get("meta.curl_parallel")));
         md.append("| Path | tunnels/s | 200s | new connections (curl) | CONNECTs answered (server) | CPU ms/tunnel: "
                 + "server | agent | tinyproxy | proxy in all | curl | nginx | curl % of a core | machine busy |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -54,7 +64,7 @@ final class CurlTables {
                 md.append(" | ").append(res.has(k + "cpu_s." + proc) && count > 0
                         ? fmt("%.3f", orZero(res.num(k + "cpu_s." + proc)) * 1000 / count) : "–");
                 if (proc.equals("tinyproxy")) {
-                    md.append(" | ").append(p.equals("direct") || count == 0 ? "–" : fmt("**%.3f**", proxyMs(res, p)));
+                    md.append(" | ").append(p.startsWith("direct") || count == 0 ? "–" : fmt("**%.3f**", proxyMs(res, p)));
                 }
             }
             double secs = orZero(res.num(k + "seconds"));
@@ -62,12 +72,8 @@ final class CurlTables {
                     .append(" | ").append(fmt("%.0f %%", orZero(res.num(k + "machine_busy_pct")))).append(" |\n");
         }
         md.append('\n');
-        Double plain = res.num("curl.tunnel_plain.per_second");
-        Double tiny = res.num("curl.tinyproxy.per_second");
-        if (plain != null && tiny != null && tiny > 0 && proxyMs(res, "tinyproxy") > 0) {
-            md.append(fmt("Plaintext frontend against tinyproxy: %.2f × its tunnels/s, %.2f × its CPU per tunnel.",
-                    plain / tiny, proxyMs(res, "tunnel_plain") / proxyMs(res, "tinyproxy")));
-        }
+        md.append(againstTinyproxy(res, "", "Plaintext frontend against tinyproxy"));
+        md.append(againstTinyproxy(res, IMMEDIATE, " With `--parallel-immediate`"));
         if (res.has("curl.tunnel_mtls.tls_session_reused")) {
             md.append(fmt(" Of two sequential transfers through the mTLS frontend, curl resumed the second's TLS "
                             + "session: %s by default, %s with `--no-sessionid`.",
@@ -75,6 +81,18 @@ final class CurlTables {
                     yes(res.num("curl.tunnel_mtls_full.tls_session_reused"))));
         }
         return md.append("\n\n").toString();
+    }
+
+    /** "WHAT: R × its tunnels/s, R × its CPU per tunnel." for the paths ending in {@code suffix}, or "". */
+    private static String againstTinyproxy(Results res, String suffix, String what) {
+        Double plain = res.num("curl.tunnel_plain" + suffix + ".per_second");
+        Double tiny = res.num("curl.tinyproxy" + suffix + ".per_second");
+        double tinyMs = proxyMs(res, "tinyproxy" + suffix);
+        if (plain == null || tiny == null || tiny == 0 || tinyMs == 0) {
+            return "";
+        }
+        return fmt("%s: %.2f × its tunnels/s, %.2f × its CPU per tunnel.", what, plain / tiny,
+                proxyMs(res, "tunnel_plain" + suffix) / tinyMs);
     }
 
     /** Server + agent (or tinyproxy) CPU per tunnel of a path's measured round, in ms; 0 without figures. */

@@ -415,7 +415,8 @@ final class Report {
                     md.append(profile(profiles, "rate"));
                 }
                 case "idle" -> md.append(idleEvidence());
-                case "curl" -> md.append(curlEvidence());
+                case "curl" -> md.append(curlEvidence(""));
+                case "curl_imm" -> md.append(curlEvidence("_imm"));
                 case "rate_plain" -> md.append(plainRateEvidence());
                 case "mem" -> md.append("Threads, classes loaded and committed heap and metaspace of each reading are "
                         + "in section 9; the heap is a part of RSS only, the rest is the JVM's own native memory, "
@@ -518,20 +519,23 @@ final class Report {
                 orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused")));
     }
 
-    private String curlEvidence() {
-        String k = "curl.tunnel_plain.";
+    /** The curl round's figures per tunnel, of the paths ending in {@code suffix} ("" or "_imm"). */
+    private String curlEvidence(String suffix) {
+        String k = "curl.tunnel_plain" + suffix + ".";
+        String tiny = "curl.tinyproxy" + suffix + ".";
         double n = orZero(res.num(k + "count"));
         double secs = orZero(res.num(k + "seconds"));
         if (n == 0 || secs == 0) {
             return "";
         }
-        double tn = orZero(res.num("curl.tinyproxy.count"));
-        return fmt("Per plaintext tunnel with curl: server %.3f ms CPU, agent %.3f ms, curl %.3f ms, nginx %.3f ms "
+        double tn = orZero(res.num(tiny + "count"));
+        return fmt("Per plaintext tunnel with curl%s: server %.3f ms CPU, agent %.3f ms, curl %.3f ms, nginx %.3f ms "
                         + "(tinyproxy's path: tinyproxy %.3f ms, curl %.3f ms); curl used %.0f %% of a core, the "
-                        + "machine was %.0f %% busy (%d cores = 100 %%).\n\n",
+                        + "machine was %.0f %% busy (%d cores = 100 %%).\n\n", suffix.isEmpty() ? ""
+                        : " `--parallel-immediate`",
                 msPer(k + "cpu_s.server", n), msPer(k + "cpu_s.agent", n), msPer(k + "cpu_s.curl", n),
-                msPer(k + "cpu_s.nginx", n), msPer("curl.tinyproxy.cpu_s.tinyproxy", tn),
-                msPer("curl.tinyproxy.cpu_s.curl", tn), 100 * orZero(res.num(k + "cpu_s.curl")) / secs,
+                msPer(k + "cpu_s.nginx", n), msPer(tiny + "cpu_s.tinyproxy", tn),
+                msPer(tiny + "cpu_s.curl", tn), 100 * orZero(res.num(k + "cpu_s.curl")) / secs,
                 orZero(res.num(k + "machine_busy_pct")), cores);
     }
 

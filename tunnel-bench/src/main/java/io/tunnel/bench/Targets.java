@@ -57,8 +57,9 @@ final class Targets {
     /** The targets this run has figures for, in the order. */
     static List<Target> judge(Results res, Map<String, Double> tpMedian) {
         Targets t = new Targets(res, tpMedian);
-        t.perTunnelCpu("curl", "curl", "curl");
-        t.perTunnelCpu("rate", "LoadGen", "rate_plain");
+        t.perTunnelCpu("curl", "", "curl `--parallel-max 16` (one tunnel at a time, see section 7)", "curl");
+        t.perTunnelCpu("curl", "_imm", "curl `--parallel-immediate --parallel-max 16`", "curl_imm");
+        t.perTunnelCpu("rate", "", "LoadGen", "rate_plain");
         t.mtlsHandshakes();
         t.footprint();
         t.jars();
@@ -66,10 +67,11 @@ final class Targets {
         return t.targets;
     }
 
-    /** Target 1 for one client: {@code prefix.tunnel_plain} against {@code prefix.tinyproxy}. */
-    private void perTunnelCpu(String prefix, String client, String limit) {
-        String plain = prefix + ".tunnel_plain.";
-        String tiny = prefix + ".tinyproxy.";
+    /** Target 1 for one client: {@code prefix.tunnel_plainSUFFIX} against {@code prefix.tinyproxySUFFIX}. */
+    private void perTunnelCpu(String prefix, String suffix, String client, String limit) {
+        String plain = prefix + ".tunnel_plain" + suffix + ".";
+        String tiny = prefix + ".tinyproxy" + suffix + ".";
+        String id = prefix + suffix;
         double plainOk = orZero(res.num(plain + "ok"));
         double tinyOk = orZero(res.num(tiny + "ok"));
         if (plainOk > 0 && tinyOk > 0) {
@@ -77,7 +79,7 @@ final class Targets {
                     / plainOk;
             double peer = orZero(res.num(tiny + "cpu_s.tinyproxy")) * 1000 / tinyOk;
             double r = peer == 0 ? Double.POSITIVE_INFINITY : ms / peer;
-            add(prefix + "_plain_cpu_per_tunnel", fmt("1. Plaintext, %s: server + agent CPU per tunnel ≤ %.0f × "
+            add(id + "_plain_cpu_per_tunnel", fmt("1. Plaintext, %s: server + agent CPU per tunnel ≤ %.0f × "
                             + "tinyproxy's", client, PLAIN_CPU_VS_TINYPROXY), fmt("%.3f ms", ms),
                     fmt("tinyproxy %.3f ms", peer), fmt("%.2f ×", r), r <= PLAIN_CPU_VS_TINYPROXY, limit,
                     Map.of("value_ms", ms, "peer_ms", peer, "ratio", r, "threshold", PLAIN_CPU_VS_TINYPROXY));
@@ -86,7 +88,7 @@ final class Targets {
         Double peerRate = res.num(tiny + "per_second");
         if (rate != null && peerRate != null && peerRate > 0) {
             double r = rate / peerRate;
-            add(prefix + "_plain_tunnels", fmt("1. Plaintext, %s: new tunnels/s ≥ %.1f × tinyproxy's", client,
+            add(id + "_plain_tunnels", fmt("1. Plaintext, %s: new tunnels/s ≥ %.1f × tinyproxy's", client,
                             PLAIN_RATE_VS_TINYPROXY), fmt("%,.0f/s", rate), fmt("tinyproxy %,.0f/s", peerRate),
                     fmt("%.2f ×", r), r >= PLAIN_RATE_VS_TINYPROXY, limit,
                     Map.of("value_per_second", rate, "peer_per_second", peerRate, "ratio", r,

@@ -27,7 +27,12 @@ class SectionTablesTest {
                 "curl.tinyproxy.count\t3000", "curl.tinyproxy.per_second\t1800", "curl.tinyproxy.ok\t2998",
                 "curl.tinyproxy.connects\t3000", "curl.tinyproxy.seconds\t1.0", "curl.tinyproxy.cpu_s.tinyproxy\t0.6",
                 "curl.tinyproxy.cpu_s.curl\t0.5", "curl.tinyproxy.cpu_s.nginx\t0.3",
-                "curl.tunnel_mtls.tls_session_reused\t1", "curl.tunnel_mtls_full.tls_session_reused\t0"));
+                "curl.tunnel_mtls.tls_session_reused\t1", "curl.tunnel_mtls_full.tls_session_reused\t0",
+                "curl.tunnel_plain_imm.count\t3000", "curl.tunnel_plain_imm.per_second\t2400",
+                "curl.tunnel_plain_imm.ok\t3000", "curl.tunnel_plain_imm.seconds\t1.25",
+                "curl.tunnel_plain_imm.cpu_s.server\t0.6", "curl.tunnel_plain_imm.cpu_s.agent\t0.6",
+                "curl.tinyproxy_imm.count\t3000", "curl.tinyproxy_imm.per_second\t2500",
+                "curl.tinyproxy_imm.ok\t3000", "curl.tinyproxy_imm.cpu_s.tinyproxy\t0.75"));
         String md = CurlTables.markdown(res);
         assertThat(md).startsWith("## 7. curl as the client\n\n")
                 .contains("`curl --parallel --parallel-max 16 -H 'Connection: close'`")
@@ -38,6 +43,11 @@ class SectionTablesTest {
                 .contains("| tinyproxy | 1,800 | **2,998 (expected 3,000)** | 3,000 | – | – | – | 0.200 | **0.200** | "
                         + "0.167 | 0.100 | 50 % | 0 % |")
                 .contains("0.83 × its tunnels/s, 2.00 × its CPU per tunnel")
+                .contains("one transfer at a time").contains("have the 16 transfers really in flight at once")
+                // with --parallel-immediate: 0.4 ms against 0.25 ms per tunnel, 2,400 against 2,500 tunnels/s
+                .contains("| tunnel, plaintext frontend, `--parallel-immediate` | 2,400 | 3,000 |")
+                .contains("| tinyproxy, `--parallel-immediate` | 2,500 |")
+                .contains("With `--parallel-immediate`: 0.96 × its tunnels/s, 1.60 × its CPU per tunnel.")
                 .contains("resumed the second's TLS session: yes by default, no with `--no-sessionid`")
                 .doesNotContain("direct (no proxy)");
         assertThat(CurlTables.markdown(Results.parse(List.of("meta.quick\t1")))).isEmpty();
@@ -130,11 +140,13 @@ class SectionTablesTest {
                 "mem.recommended.idle.server_rss_kb\t1", "jar.tunnel-agent.bytes\t1"));
         String md = new Report(res, tmp, 2).markdown("");
         // 3 ms against tinyproxy's 1 ms per tunnel, 0.5 × its rate: both curl targets miss, explained once
-        assertThat(md).contains("### MISS: 1. Plaintext, curl: server + agent CPU per tunnel ≤ 2 × tinyproxy's\n\n"
+        assertThat(md).contains("### MISS: 1. Plaintext, curl `--parallel-max 16` (one tunnel at a time, see section 7): "
+                        + "server + agent CPU per tunnel ≤ 2 × tinyproxy's\n\n"
                         + "Per plaintext tunnel with curl: server 3.000 ms CPU, agent 0.000 ms, curl 100.000 ms, "
                         + "nginx 0.000 ms (tinyproxy's path: tinyproxy 1.000 ms, curl 0.000 ms); curl used 50 % of a "
                         + "core, the machine was 0 % busy (2 cores = 100 %).")
-                .contains("### MISS: 1. Plaintext, curl: new tunnels/s ≥ 0.8 × tinyproxy's\n\nSame cause");
+                .contains("### MISS: 1. Plaintext, curl `--parallel-max 16` (one tunnel at a time, see section 7): "
+                        + "new tunnels/s ≥ 0.8 × tinyproxy's\n\nSame cause");
         assertThat(md.indexOf("## 7. curl")).isPositive().isLessThan(md.indexOf("## 8. One agent"));
         assertThat(md.indexOf("## 8. One agent")).isLessThan(md.indexOf("## 9. Memory"));
         assertThat(md.indexOf("## 9. Memory")).isLessThan(md.indexOf("## 10. Runnable jars"));

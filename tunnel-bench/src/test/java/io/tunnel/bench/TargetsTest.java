@@ -20,6 +20,11 @@ class TargetsTest {
                 "curl.tunnel_plain.cpu_s.server\t0.75", "curl.tunnel_plain.cpu_s.agent\t0.45",
                 "curl.tinyproxy.count\t3000", "curl.tinyproxy.ok\t3000", "curl.tinyproxy.per_second\t1800",
                 "curl.tinyproxy.cpu_s.tinyproxy\t0.6",
+                // the same with --parallel-immediate: plaintext 2,000/s at 0.50 ms; tinyproxy 2,000/s at 0.20 ms
+                "curl.tunnel_plain_imm.ok\t3000", "curl.tunnel_plain_imm.per_second\t2000",
+                "curl.tunnel_plain_imm.cpu_s.server\t0.9", "curl.tunnel_plain_imm.cpu_s.agent\t0.6",
+                "curl.tinyproxy_imm.ok\t3000", "curl.tinyproxy_imm.per_second\t2000",
+                "curl.tinyproxy_imm.cpu_s.tinyproxy\t0.6",
                 // LoadGen: plaintext 2,000/s at 0.5 ms; tinyproxy 4,000/s at 0.2 ms (2.5 ×: miss; 0.5 ×: miss)
                 "rate.tunnel_plain.ok\t20000", "rate.tunnel_plain.per_second\t2000",
                 "rate.tunnel_plain.cpu_s.server\t6", "rate.tunnel_plain.cpu_s.agent\t4",
@@ -59,6 +64,7 @@ class TargetsTest {
         Map<String, Report.Target> t = judge(fullRun());
         assertThat(t.values()).extracting(x -> x.id() + "=" + x.pass()).containsExactly(
                 "curl_plain_cpu_per_tunnel=true", "curl_plain_tunnels=true",
+                "curl_imm_plain_cpu_per_tunnel=false", "curl_imm_plain_tunnels=true",
                 "rate_plain_cpu_per_tunnel=false", "rate_plain_tunnels=false",
                 "new_tunnels=true", "mtls_cpu_per_tunnel=false", "tls_resumption=true",
                 "agent_idle_rss=true", "server_idle_rss=false", "server_loaded_rss=false", "agent_loaded_rss=true",
@@ -68,6 +74,8 @@ class TargetsTest {
         assertThat(t.get("curl_plain_cpu_per_tunnel").figure()).isEqualTo("0.400 ms");
         assertThat(t.get("curl_plain_cpu_per_tunnel").peers()).isEqualTo("tinyproxy 0.200 ms");
         assertThat(t.get("curl_plain_tunnels").ratio()).isEqualTo("0.83 ×");
+        assertThat(t.get("curl_imm_plain_cpu_per_tunnel").title()).contains("`--parallel-immediate --parallel-max 16`");
+        assertThat(t.get("curl_imm_plain_cpu_per_tunnel").ratio()).isEqualTo("2.50 ×");
         assertThat(t.get("mtls_cpu_per_tunnel").figure()).isEqualTo("0.600 ms");
         assertThat(t.get("agent_idle_rss").title()).contains("≤ 72 MiB").contains("`-Xmx64m`");
         // the larger of just after the load (150 MiB) and later (161 MiB) is judged
