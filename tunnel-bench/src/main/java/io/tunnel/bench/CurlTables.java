@@ -3,6 +3,8 @@ package io.tunnel.bench;
 import static io.tunnel.bench.Report.fmt;
 import static io.tunnel.bench.Report.orZero;
 
+import java.util.stream.Stream;
+
 /**
  * Section 7 of the report, "curl as the client": one curl process per path opens the tunnels ({@code --parallel},
  * {@code Connection: close}), and the CPU of every process taking part is divided by the tunnels it made.
@@ -39,13 +41,14 @@ final class CurlTables {
                         + "frontend as `https://` with a client certificate), after %s × %s warm-up tunnels. CPU per "
                         + "tunnel is each process's user + system time over the measured round (from `/proc`) divided "
                         + "by its tunnels; *curl* is the client itself: when it nears 100 %% of a core, curl is the "
-                        + "bottleneck and the tunnels/s figure is curl's, not the proxy's. curl 7.88's `--parallel` "
+                        + "bottleneck and the tunnels/s figure is curl's, not the proxy's. curl's `--parallel` "
                         + "waits, before it opens another connection to a host, to learn whether the first can "
                         + "multiplex (`CURLOPT_PIPEWAIT`): through an HTTP/1.1 proxy that is one transfer at a time, "
-                        + "so those rows measure how long one tunnel takes. The rows marked `--parallel-immediate` "
-                        + "have the %s transfers really in flight at once.\n\n",
+                        + "so those rows measure how long one tunnel takes.%s\n\n",
                 res.get("meta.curl_parallel"), orZero(res.num("meta.curl_count")),
-                res.get("meta.curl_warmup_rounds"), res.get("meta.curl_warmup"), res.get("meta.curl_parallel")));
+                res.get("meta.curl_warmup_rounds"), res.get("meta.curl_warmup"),
+                hasImmediate(res) ? fmt(" The rows marked `--parallel-immediate` have the %s transfers really in "
+                        + "flight at once.", res.get("meta.curl_parallel")) : ""));
         md.append("| Path | tunnels/s | 200s | new connections (curl) | CONNECTs answered (server) | CPU ms/tunnel: "
                 + "server | agent | tinyproxy | proxy in all | curl | nginx | curl % of a core | machine busy |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -72,8 +75,8 @@ final class CurlTables {
                     .append(" | ").append(fmt("%.0f %%", orZero(res.num(k + "machine_busy_pct")))).append(" |\n");
         }
         md.append('\n');
-        md.append(againstTinyproxy(res, "", "Plaintext frontend against tinyproxy"));
-        md.append(againstTinyproxy(res, IMMEDIATE, " With `--parallel-immediate`"));
+        md.append(String.join(" ", Stream.of(againstTinyproxy(res, "", "Plaintext frontend against tinyproxy"),
+                againstTinyproxy(res, IMMEDIATE, "With `--parallel-immediate`")).filter(x -> !x.isEmpty()).toList()));
         if (res.has("curl.tunnel_mtls.tls_session_reused")) {
             md.append(fmt(" Of two sequential transfers through the mTLS frontend, curl resumed the second's TLS "
                             + "session: %s by default, %s with `--no-sessionid`.",
@@ -81,6 +84,10 @@ final class CurlTables {
                     yes(res.num("curl.tunnel_mtls_full.tls_session_reused"))));
         }
         return md.append("\n\n").toString();
+    }
+
+    private static boolean hasImmediate(Results res) {
+        return Stream.of(PATHS).anyMatch(p -> p.endsWith(IMMEDIATE) && res.has("curl." + p + ".per_second"));
     }
 
     /** "WHAT: R × its tunnels/s, R × its CPU per tunnel." for the paths ending in {@code suffix}, or "". */

@@ -11,7 +11,7 @@ import static io.tunnel.bench.Report.orZero;
 final class FootprintTables {
     /** The option sets of the memory section, as scripts/bench names them under {@code mem.}. */
     static final String[] OPTION_SETS = {"no_options", "recommended"};
-    /** The readings of each pair: idle, just after the curl load, and some seconds later. */
+    /** The readings of each pair: just started, idle, just after the curl load, and some seconds later. */
     static final String[] POINTS = {"started", "idle", "loaded", "later"};
 
     private FootprintTables() {
@@ -24,8 +24,9 @@ final class FootprintTables {
         }
         StringBuilder md = new StringBuilder("## 9. Memory with no JVM options and with the recommended ones\n\n");
         md.append("A fresh server + agent pair (plaintext frontend, mTLS agent link) per option set, started with "
-                + "`java -jar` and the options shown, nothing else (no `JAVA_TOOL_OPTIONS`). *started*: linked, no "
-                + "stream, ").append(res.get("meta.mem_start")).append(" s after both are ready; *idle*: the same, ")
+                + "`java -jar` and the options shown, nothing else (no `JAVA_TOOL_OPTIONS`). ")
+                .append(res.has("meta.mem_start") ? "*started*: linked, no stream, " + res.get("meta.mem_start")
+                        + " s after both are ready; *idle*: the same, " : "*idle*: linked, no stream, ")
                 .append(res.get("meta.mem_settle")).append(" s after they are ready, once the JIT compilers have gone "
                 + "quiet and the native-heap trim of the recommended options has run; *loaded*: just after the curl load "
                 + "of section 7 through it (its warm-up rounds, then ").append(fmt("%,.0f",

@@ -57,8 +57,10 @@ final class Targets {
     /** The targets this run has figures for, in the order. */
     static List<Target> judge(Results res, Map<String, Double> tpMedian) {
         Targets t = new Targets(res, tpMedian);
-        t.perTunnelCpu("curl", "", "curl `--parallel-max 16` (one tunnel at a time, see section 7)", "curl");
-        t.perTunnelCpu("curl", "_imm", "curl `--parallel-immediate --parallel-max 16`", "curl_imm");
+        String parallel = res.has("meta.curl_parallel") ? res.get("meta.curl_parallel") : "16";
+        t.perTunnelCpu("curl", "", "curl `--parallel-max " + parallel + "` (one tunnel at a time, see section 7)",
+                "curl");
+        t.perTunnelCpu("curl", "_imm", "curl `--parallel-immediate --parallel-max " + parallel + "`", "curl_imm");
         t.perTunnelCpu("rate", "", "LoadGen", "rate_plain");
         t.mtlsHandshakes();
         t.footprint();

@@ -115,7 +115,8 @@ class SectionTablesTest {
                 .contains("tinyproxy (the run's one, after the earlier sections) beside them: 3 MiB before the same "
                         + "load, 4 MiB just after, 4 MiB later, 1 thread(s).");
         List<String> nmtOn = List.of("mem.recommended.idle.server_rss_kb\t1", "mem.recommended.agent_nmt\ton");
-        assertThat(FootprintTables.memory(Results.parse(nmtOn))).contains("**on in at least one JVM");
+        assertThat(FootprintTables.memory(Results.parse(nmtOn))).contains("**on in at least one JVM")
+                .contains("*idle*: linked, no stream, ").doesNotContain("*started*"); // a run from before that reading
         assertThat(FootprintTables.memory(Results.parse(List.of()))).isEmpty();
     }
 
@@ -148,6 +149,7 @@ class SectionTablesTest {
                 .contains("### MISS: 1. Plaintext, curl `--parallel-max 16` (one tunnel at a time, see section 7): "
                         + "new tunnels/s ≥ 0.8 × tinyproxy's\n\nSame cause");
         assertThat(md.indexOf("## 7. curl")).isPositive().isLessThan(md.indexOf("## 8. One agent"));
+        assertThat(md).contains("one transfer at a time").doesNotContain("really in flight"); // no such rows here
         assertThat(md.indexOf("## 8. One agent")).isLessThan(md.indexOf("## 9. Memory"));
         assertThat(md.indexOf("## 9. Memory")).isLessThan(md.indexOf("## 10. Runnable jars"));
         assertThat(md.indexOf("## 10. Runnable jars")).isLessThan(md.indexOf("## What limits the misses"));
