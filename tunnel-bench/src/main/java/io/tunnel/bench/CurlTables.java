@@ -104,10 +104,7 @@ final class CurlTables {
 
     /** Server + agent (or tinyproxy) CPU per tunnel of a path's measured round, in ms; 0 without figures. */
     static double proxyMs(Results res, String path) {
-        String k = "curl." + path + ".";
-        double count = orZero(res.num(k + "count"));
-        return count == 0 ? 0 : (orZero(res.num(k + "cpu_s.server")) + orZero(res.num(k + "cpu_s.agent"))
-                + orZero(res.num(k + "cpu_s.tinyproxy"))) * 1000 / count;
+        return Report.proxyMsPerTunnel(res, "curl." + path);
     }
 
     /** A count that must equal the tunnels of the round: the number, and a warning when it does not. */

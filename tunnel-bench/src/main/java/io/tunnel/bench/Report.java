@@ -236,15 +236,14 @@ final class Report {
                     continue;
                 }
                 double ok = orZero(res.num(k + "ok"));
-                double cpu = orZero(res.num(k + "cpu_s.server")) + orZero(res.num(k + "cpu_s.agent"))
-                        + orZero(res.num(k + "cpu_s.tinyproxy"));
                 md.append("| ").append(LABEL.get(p)).append(p.equals("tunnel_mtls_resumed")
                                 ? " (" + fmt("%,.0f", orZero(res.num(k + "tls_sessions_reused"))) + " resumed)" : "")
                         .append(" | ").append(fmt("%,.0f", v)).append(" | ").append(fmt("%,.0f", ok)).append(" | ")
                         .append(fmt("%,.0f", orZero(res.num(k + "failed")))).append(" | ")
                         .append(fmt("%.2f", orZero(res.num(k + "conn_p50_us")) / 1000)).append(" | ")
                         .append(fmt("%.2f", orZero(res.num(k + "conn_p99_us")) / 1000)).append(" | ")
-                        .append(p.equals("direct") || ok == 0 ? "–" : fmt("%.3f", cpu * 1000 / ok)).append(" | ")
+                        .append(p.equals("direct") || ok == 0 ? "–" : fmt("%.3f", proxyMsPerTunnel(res, "rate." + p)))
+                        .append(" | ")
                         .append(ok == 0 ? "–" : fmt("%.3f", orZero(res.num(k + "loadgen_cpu_s")) * 1000 / ok)).append(" | ")
                         .append(fmt("%.0f %%", orZero(res.num(k + "machine_busy_pct")))).append(" |\n");
             }
@@ -554,6 +553,16 @@ final class Report {
     }
 
     /** The seconds of CPU under {@code key} in ms per one of {@code count} tunnels; 0 without tunnels. */
+    /**
+     * The proxy's CPU per tunnel of the round recorded under {@code key}: server + agent (or tinyproxy) user + system
+     * time over the tunnels that succeeded, in ms; 0 without any.
+     */
+    static double proxyMsPerTunnel(Results res, String key) {
+        double ok = orZero(res.num(key + ".ok"));
+        return ok == 0 ? 0 : (orZero(res.num(key + ".cpu_s.server")) + orZero(res.num(key + ".cpu_s.agent"))
+                + orZero(res.num(key + ".cpu_s.tinyproxy"))) * 1000 / ok;
+    }
+
     private double msPer(String key, double count) {
         return count == 0 ? 0 : orZero(res.num(key)) * 1000 / count;
     }

@@ -77,9 +77,8 @@ final class Targets {
         double plainOk = orZero(res.num(plain + "ok"));
         double tinyOk = orZero(res.num(tiny + "ok"));
         if (plainOk > 0 && tinyOk > 0) {
-            double ms = (orZero(res.num(plain + "cpu_s.server")) + orZero(res.num(plain + "cpu_s.agent"))) * 1000
-                    / plainOk;
-            double peer = orZero(res.num(tiny + "cpu_s.tinyproxy")) * 1000 / tinyOk;
+            double ms = Report.proxyMsPerTunnel(res, prefix + ".tunnel_plain" + suffix);
+            double peer = Report.proxyMsPerTunnel(res, prefix + ".tinyproxy" + suffix);
             double r = peer == 0 ? Double.POSITIVE_INFINITY : ms / peer;
             add(id + "_plain_cpu_per_tunnel", fmt("1. Plaintext, %s: server + agent CPU per tunnel ≤ %.0f × "
                             + "tinyproxy's", client, PLAIN_CPU_VS_TINYPROXY), fmt("%.3f ms", ms),
@@ -114,8 +113,7 @@ final class Targets {
                     Map.of("value_per_second", rate, "threshold", MTLS_RATE, "concurrency", conc));
             double ok = orZero(res.num("rate.tunnel_mtls.ok"));
             if (ok > 0) {
-                double ms = (orZero(res.num("rate.tunnel_mtls.cpu_s.server"))
-                        + orZero(res.num("rate.tunnel_mtls.cpu_s.agent"))) * 1000 / ok;
+                double ms = Report.proxyMsPerTunnel(res, "rate.tunnel_mtls");
                 add("mtls_cpu_per_tunnel", fmt("2. Proxy (server + agent) CPU ≤ %.1f ms per new mTLS tunnel", MTLS_CPU_MS),
                         fmt("%.3f ms", ms), fmt("server %.3f + agent %.3f ms",
                                 orZero(res.num("rate.tunnel_mtls.cpu_s.server")) * 1000 / ok,

@@ -18,7 +18,7 @@ public final class ServerMetrics {
     private final ByStatus streams;
     private final ByStatus forwarded;
     private final Counter bytes;
-    // The series of each direction, made when the first stream ended (not before, as until now): any thread.
+    // The series of each direction, made when the first stream ends (so /metrics shows none before): any thread.
     private volatile CounterDataPoint bytesUp;
     private volatile CounterDataPoint bytesDown;
     private final Counter tlsHandshakeFailures;
