@@ -153,6 +153,7 @@ public final class TunnelLink implements StreamFrameWriter {
     void removeStream(TunnelStream stream, StreamResult result) {
         if (streams.remove(stream.id()) != null) {
             openStreams = streams.size();
+            halfClosed.unwatch(stream);
             listener.streamEnded(this, stream, result);
             closeIfIdle();
         }
@@ -323,6 +324,11 @@ public final class TunnelLink implements StreamFrameWriter {
     /** Watches a stream whose socket input ended while its output is open (see {@link HalfClosedProbe}). */
     void watchHalfClosed(TunnelStream stream) {
         halfClosed.watch(stream);
+    }
+
+    /** How many streams the half-closed probe holds, for tests. */
+    int halfClosedWatched() {
+        return halfClosed.watchedCount();
     }
 
     /** Called when the link's writability changes: stop or resume reading every stream's socket. */

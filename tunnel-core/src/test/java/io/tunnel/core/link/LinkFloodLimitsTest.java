@@ -77,13 +77,7 @@ class LinkFloodLimitsTest {
     }
 
     private List<TunnelFrame> sent() {
-        channel.runPendingTasks();
-        List<TunnelFrame> frames = new ArrayList<>();
-        Object msg;
-        while ((msg = channel.readOutbound()) != null) {
-            frames.add((TunnelFrame) msg);
-        }
-        return frames;
+        return LinkTestSupport.writtenFrames(channel);
     }
 
     /** Writes {@code count} frames made by {@code frame}, one read burst each, and returns what the link sent. */

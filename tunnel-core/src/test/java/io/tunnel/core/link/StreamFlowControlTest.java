@@ -37,24 +37,12 @@ class StreamFlowControlTest {
     private TunnelStream stream;
     private final List<StreamResult> ended = new ArrayList<>();
 
-    /** The agent's view: a link handler that accepts no DIAL (streams are made by the test). */
-    private static final class TestLinkHandler extends TunnelLinkHandler {
-        TestLinkHandler(TunnelLink link) {
-            super(link);
-        }
-
-        @Override
-        protected void onDial(ChannelHandlerContext ctx, io.tunnel.core.protocol.DialFrame dial) {
-            throw new AssertionError("no DIAL expected");
-        }
-    }
-
     @BeforeEach
     void open() {
         linkChannel = new EmbeddedChannel();
         linkChannel.freezeTime(); // window growth depends on how fast a window drains: time moves only when told
         link = new TunnelLink(linkChannel, "peer", SETTINGS, SETTINGS, (l, s, r) -> ended.add(r));
-        linkChannel.pipeline().addLast(new TestLinkHandler(link));
+        linkChannel.pipeline().addLast(new LinkTestSupport.NoDialLinkHandler(link));
         link.acceptStreamId(1);
         // A round trip (50 ms, so the growth interval is 100 ms) measured at the start; with time frozen, no probe is
         // due, so the tests below see only the frames they cause.
@@ -74,12 +62,7 @@ class StreamFlowControlTest {
     private List<TunnelFrame> sentFrames() {
         linkChannel.runPendingTasks(); // the link's coalesced flush
         socket.runPendingTasks();
-        List<TunnelFrame> frames = new ArrayList<>();
-        Object msg;
-        while ((msg = linkChannel.readOutbound()) != null) {
-            frames.add((TunnelFrame) msg);
-        }
-        return frames;
+        return LinkTestSupport.writtenFrames(linkChannel);
     }
 
     private static DataFrame data(int length) {
