@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,16 @@ class RotationIT {
                 .map(l -> l.get("link").asText()).orElse("");
     }
 
+    /** Waits for agent-1's link that is not going away to be another than {@code previous}; returns its id. */
+    private String awaitLinkOtherThan(String previous) {
+        AtomicReference<String> link = new AtomicReference<>();
+        Await.until("a new link of agent-1", WAIT, () -> {
+            link.set(linkOfAgent1());
+            return !link.get().isEmpty() && !link.get().equals(previous);
+        });
+        return link.get();
+    }
+
     @Test
     void everyFileRotatesUnderARunningDownload() throws Exception {
         Path downloaded = tmp.resolve("download.bin");
@@ -138,15 +149,15 @@ class RotationIT {
         writeAtomically(ca, Files.readString(ca) + Files.readString(ca.resolveSibling("ca-previous.crt")));
         tunnel.server().awaitLogSince(serverMark, "TLS material of the agent port reloaded", WAIT);
         tunnel.agent().awaitLogSince(agentMark, "TLS material of the agent reloaded", WAIT);
+        // New trust is new TLS material too: with --reconnect-on-rotation the agent replaces its link already.
+        String linkAfterCa = awaitLinkOtherThan(firstLink);
 
         // 3. The agent's certificate, now issued by the new CA: with --reconnect-on-rotation its link is replaced.
+        // (Awaited against the link of step 2: the one from before the rotations would be matched by that link.)
         int agentReload = tunnel.agent().mark();
         renew("--tree", "agent", "--kind", "agent", "--name", "proxy-agent");
         tunnel.agent().awaitLogSince(agentReload, "TLS material of the agent reloaded", WAIT);
-        Await.until("a new link of agent-1", WAIT, () -> {
-            String now = linkOfAgent1();
-            return !now.isEmpty() && !now.equals(firstLink);
-        });
+        awaitLinkOtherThan(linkAfterCa);
         fetchWorks();
 
         // A new agent with a certificate of the new CA only is accepted.
