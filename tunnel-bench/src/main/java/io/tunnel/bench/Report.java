@@ -552,7 +552,6 @@ final class Report {
                 msPer("rate.tinyproxy.loadgen_cpu_s", tn), orZero(res.num(k + "machine_busy_pct")));
     }
 
-    /** The seconds of CPU under {@code key} in ms per one of {@code count} tunnels; 0 without tunnels. */
     /**
      * The proxy's CPU per tunnel of the round recorded under {@code key}: server + agent (or tinyproxy) user + system
      * time over the tunnels that succeeded, in ms; 0 without any.
@@ -563,6 +562,7 @@ final class Report {
                 + orZero(res.num(key + ".cpu_s.tinyproxy"))) * 1000 / ok;
     }
 
+    /** The seconds of CPU under {@code key} in ms per one of {@code count} tunnels; 0 without tunnels. */
     private double msPer(String key, double count) {
         return count == 0 ? 0 : orZero(res.num(key)) * 1000 / count;
     }

@@ -71,14 +71,16 @@ final class Targets {
 
     /** Target 1 for one client: {@code prefix.tunnel_plainSUFFIX} against {@code prefix.tinyproxySUFFIX}. */
     private void perTunnelCpu(String prefix, String suffix, String client, String limit) {
-        String plain = prefix + ".tunnel_plain" + suffix + ".";
-        String tiny = prefix + ".tinyproxy" + suffix + ".";
+        String plainRound = prefix + ".tunnel_plain" + suffix;
+        String tinyRound = prefix + ".tinyproxy" + suffix;
+        String plain = plainRound + ".";
+        String tiny = tinyRound + ".";
         String id = prefix + suffix;
         double plainOk = orZero(res.num(plain + "ok"));
         double tinyOk = orZero(res.num(tiny + "ok"));
         if (plainOk > 0 && tinyOk > 0) {
-            double ms = Report.proxyMsPerTunnel(res, prefix + ".tunnel_plain" + suffix);
-            double peer = Report.proxyMsPerTunnel(res, prefix + ".tinyproxy" + suffix);
+            double ms = Report.proxyMsPerTunnel(res, plainRound);
+            double peer = Report.proxyMsPerTunnel(res, tinyRound);
             double r = peer == 0 ? Double.POSITIVE_INFINITY : ms / peer;
             add(id + "_plain_cpu_per_tunnel", fmt("1. Plaintext, %s: server + agent CPU per tunnel ≤ %.0f × "
                             + "tinyproxy's", client, PLAIN_CPU_VS_TINYPROXY), fmt("%.3f ms", ms),
