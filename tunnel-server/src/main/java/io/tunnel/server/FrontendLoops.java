@@ -1,16 +1,8 @@
 package io.tunnel.server;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
-import io.netty.util.concurrent.AbstractEventExecutorGroup;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Future;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -23,17 +15,13 @@ import java.util.function.Supplier;
  * handshakes spread over every loop. The price: with one link, connections that never become streams (refused,
  * malformed, slow to send their request) also wait on that link's loop; none of them blocks it (header reads are
  * timed, password checks run off the loop).
- *
- * <p>Shutdown and termination are the workers' (the server shuts down the workers, not this view of them); tasks
- * submitted to the view run on {@link #next()}'s loop, like registrations.
  */
-final class FrontendLoops extends AbstractEventExecutorGroup implements IoEventLoopGroup {
-    private final IoEventLoopGroup workers;
+final class FrontendLoops extends WorkerLoopsView {
     private final Supplier<EventLoop> preferred;
 
     /** @param preferred the loop to register with, or {@code null} for the workers' choice; called on accept */
     FrontendLoops(IoEventLoopGroup workers, Supplier<EventLoop> preferred) {
-        this.workers = workers;
+        super(workers);
         this.preferred = preferred;
     }
 
@@ -44,52 +32,5 @@ final class FrontendLoops extends AbstractEventExecutorGroup implements IoEventL
             return io;
         }
         return workers.next();
-    }
-
-    @Override
-    @Deprecated
-    public ChannelFuture register(Channel channel, ChannelPromise promise) {
-        return next().register(channel, promise);
-    }
-
-    @Override
-    public Iterator<EventExecutor> iterator() {
-        return workers.iterator();
-    }
-
-    @Override
-    public boolean isShuttingDown() {
-        return workers.isShuttingDown();
-    }
-
-    @Override
-    public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
-        return workers.shutdownGracefully(quietPeriod, timeout, unit);
-    }
-
-    @Override
-    public Future<?> terminationFuture() {
-        return workers.terminationFuture();
-    }
-
-    @Override
-    @Deprecated
-    public void shutdown() {
-        workers.shutdown();
-    }
-
-    @Override
-    public boolean isShutdown() {
-        return workers.isShutdown();
-    }
-
-    @Override
-    public boolean isTerminated() {
-        return workers.isTerminated();
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return workers.awaitTermination(timeout, unit);
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.tunnel.core.cli.Drainable;
@@ -52,8 +53,15 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     private final ProxyAuthenticator authenticator;
     private EventLoopGroup bossGroup;
     private IoEventLoopGroup workerGroup;
+    /**
+     * The worker loop the plaintext frontends accept on, and the one the agent port gives a link when the loops carry
+     * as many links each ({@link LinkLoops}): with one agent, the loop of its link.
+     */
+    private IoEventLoop home;
     /** The workers as the plaintext frontends see them: the loop of the one link first ({@link FrontendLoops}). */
     private IoEventLoopGroup plaintextWorkers;
+    /** The workers as the agent port sees them: the loop with the fewest links first ({@link LinkLoops}). */
+    private IoEventLoopGroup linkWorkers;
     private Channel frontendChannel;
     private UdsFrontend udsFrontend;
     private Channel agentChannel;
@@ -89,7 +97,9 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         SslContext agentSsl = agentTls.context();
         bossGroup = Transports.newGroup(1, "server-accept");
         workerGroup = Transports.newGroup(config.ioThreads(), "server-io");
+        home = workerGroup.next();
         plaintextWorkers = new FrontendLoops(workerGroup, registry::onlyLinkLoop);
+        linkWorkers = new LinkLoops(workerGroup, home);
         handshakeFailures.scheduleReports(bossGroup);
         caps.scheduleReports(bossGroup);
         scheduleProgressLines(config.accessLog().progress());
@@ -99,13 +109,13 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 frontendChannel = bind(frontendBootstrap(frontendSsl), config.frontendAddress(), "--server-port");
             }
             if (config.uds() != null) {
-                udsFrontend = UdsFrontend.bind(config.uds(), bossGroup, plaintextWorkers,
+                udsFrontend = UdsFrontend.bind(config.uds(), home, plaintextWorkers,
                         frontendInitializer(ConnectionCaps.UDS, null));
                 LOG.info("frontend on the Unix socket {} (PLAINTEXT, mode {})", udsFrontend.path(),
                         config.uds().modeText());
             }
             if (config.sni() != null) {
-                sniChannel = bind(SniFrontend.bootstrap(bossGroup, plaintextWorkers, config.sni(), config.headerTimeout(),
+                sniChannel = bind(SniFrontend.bootstrap(home, plaintextWorkers, config.sni(), config.headerTimeout(),
                         this::countChoosing, accessLog), config.sni().address(), "--sni-port");
             }
             health = HealthServer.start(bossGroup, config.healthAddress(), this::notReadyBecause, metrics.registry(),
@@ -136,7 +146,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
         long keepalive = config.linkSettings().keepaliveMillis();
         long keepaliveTimeout = config.keepaliveTimeout().toMillis();
         return new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(bossGroup, linkWorkers)
                 .channel(Transports.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -161,7 +171,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     }
 
     private ServerBootstrap frontendBootstrap(SslContext ssl) {
-        return newFrontendBootstrap(bossGroup, ssl == null ? plaintextWorkers : workerGroup)
+        return (ssl == null ? newFrontendBootstrap(home, plaintextWorkers) : newFrontendBootstrap(bossGroup, workerGroup))
                 .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
     }
 
