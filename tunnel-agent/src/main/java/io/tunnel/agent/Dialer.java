@@ -146,7 +146,7 @@ final class Dialer implements StreamDialer {
                 .group(link.eventLoop())
                 .channel(Transports.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, remainingMillis))
-                .option(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is Netty's default; setting it again would be one more system call per tunnel
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, LinkConstants.STREAM_READS_PER_BURST)
                 .option(ChannelOption.AUTO_READ, false)

@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -39,6 +40,34 @@ class TransportsTest {
         assertThat(Transports.ioThreads(Integer.MAX_VALUE)).isEqualTo(cores);
     }
 
+
+    /** The frontend and the agent's dialler rely on it rather than setting it once more per tunnel. */
+    @Test
+    void socketsMadeOrAcceptedHaveNagleOffWithoutBeingAsked() throws Exception {
+        EventLoopGroup group = Transports.newGroup(1, "nodelay-test");
+        try {
+            CompletableFuture<Channel> accepted = new CompletableFuture<>();
+            Channel server = new ServerBootstrap().group(group).channel(Transports.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            accepted.complete(ctx.channel());
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            Channel client = new Bootstrap().group(group).channel(Transports.socketChannel())
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+
+            assertThat(client.config().getOption(ChannelOption.TCP_NODELAY)).as("dialled").isTrue();
+            assertThat(accepted.get(10, TimeUnit.SECONDS).config().getOption(ChannelOption.TCP_NODELAY))
+                    .as("accepted").isTrue();
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 
     @Test
     void kernelRoundTripOfALoopbackConnectionIsKnownWithEpollOnly() throws Exception {
