@@ -2,6 +2,7 @@ package io.tunnel.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -49,13 +50,28 @@ final class LinkLoops extends WorkerLoopsView {
         return quietest;
     }
 
-    /** Registers {@code channel} with {@link #next()} and counts it there until it closes. */
     @Override
     public ChannelFuture register(Channel channel) {
+        return counted(channel).register(channel);
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+        return counted(promise.channel()).register(promise);
+    }
+
+    @Override
+    @Deprecated
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+        return counted(channel).register(channel, promise);
+    }
+
+    /** The loop {@code channel} registers with ({@link #next()}), where it counts until it closes. */
+    private IoEventLoop counted(Channel channel) {
         IoEventLoop loop = next();
         AtomicInteger count = open.get(loop);
         count.incrementAndGet();
         channel.closeFuture().addListener(closed -> count.decrementAndGet());
-        return loop.register(channel);
+        return loop;
     }
 }

@@ -3,11 +3,13 @@ package io.tunnel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -64,6 +66,18 @@ class LinkLoopsTest {
 
         assertThat(loops.next()).isSameAs(first);
         register(loops); // still handshaking, say: it counts all the same
+        assertThat(loops.next()).isNotSameAs(first);
+    }
+
+    @Test
+    void aConnectionRegisteredWithAPromiseCountsToo() {
+        LinkLoops loops = new LinkLoops(workers, first);
+        LocalChannel channel = new LocalChannel();
+        channels.add(channel);
+
+        loops.register(new DefaultChannelPromise(channel, ImmediateEventExecutor.INSTANCE)).syncUninterruptibly();
+
+        assertThat(channel.eventLoop()).isSameAs(first);
         assertThat(loops.next()).isNotSameAs(first);
     }
 
