@@ -71,24 +71,22 @@ final class Targets {
 
     /** Target 1 for one client: {@code prefix.tunnel_plainSUFFIX} against {@code prefix.tinyproxySUFFIX}. */
     private void perTunnelCpu(String prefix, String suffix, String client, String limit) {
-        String plainRound = prefix + ".tunnel_plain" + suffix;
-        String tinyRound = prefix + ".tinyproxy" + suffix;
-        String plain = plainRound + ".";
-        String tiny = tinyRound + ".";
+        String plain = prefix + ".tunnel_plain" + suffix;
+        String tiny = prefix + ".tinyproxy" + suffix;
         String id = prefix + suffix;
-        double plainOk = orZero(res.num(plain + "ok"));
-        double tinyOk = orZero(res.num(tiny + "ok"));
+        double plainOk = orZero(res.num(plain + ".ok"));
+        double tinyOk = orZero(res.num(tiny + ".ok"));
         if (plainOk > 0 && tinyOk > 0) {
-            double ms = Report.proxyMsPerTunnel(res, plainRound);
-            double peer = Report.proxyMsPerTunnel(res, tinyRound);
+            double ms = Report.proxyMsPerTunnel(res, plain);
+            double peer = Report.proxyMsPerTunnel(res, tiny);
             double r = peer == 0 ? Double.POSITIVE_INFINITY : ms / peer;
             add(id + "_plain_cpu_per_tunnel", fmt("1. Plaintext, %s: server + agent CPU per tunnel ≤ %.0f × "
                             + "tinyproxy's", client, PLAIN_CPU_VS_TINYPROXY), fmt("%.3f ms", ms),
                     fmt("tinyproxy %.3f ms", peer), fmt("%.2f ×", r), r <= PLAIN_CPU_VS_TINYPROXY, limit,
                     Map.of("value_ms", ms, "peer_ms", peer, "ratio", r, "threshold", PLAIN_CPU_VS_TINYPROXY));
         }
-        Double rate = res.num(plain + "per_second");
-        Double peerRate = res.num(tiny + "per_second");
+        Double rate = res.num(plain + ".per_second");
+        Double peerRate = res.num(tiny + ".per_second");
         if (rate != null && peerRate != null && peerRate > 0) {
             double r = rate / peerRate;
             add(id + "_plain_tunnels", fmt("1. Plaintext, %s: new tunnels/s ≥ %.1f × tinyproxy's", client,

@@ -174,8 +174,10 @@ public final class TunnelServer implements AutoCloseable, Drainable {
     }
 
     private ServerBootstrap frontendBootstrap(SslContext ssl) {
-        return (ssl == null ? newFrontendBootstrap(home, plaintextWorkers) : newFrontendBootstrap(bossGroup, workerGroup))
-                .childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
+        ServerBootstrap bootstrap = ssl == null
+                ? newFrontendBootstrap(home, plaintextWorkers) // accepts on the home loop: one agent's link is there
+                : newFrontendBootstrap(bossGroup, workerGroup); // TLS handshakes spread over every loop
+        return bootstrap.childHandler(frontendInitializer(HandshakeFailures.FRONTEND, ssl));
     }
 
     /** The frontend's pipeline for {@code listener}; {@code ssl} {@code null} for plaintext. */
