@@ -28,6 +28,8 @@ abstract class Conn extends ChannelInboundHandlerAdapter implements GenericFutur
     long startNanos;
     long openNanos;
     boolean resumed;
+    /** The TLS key exchange group of a connection over TLS, when the engine tells it. */
+    String keyExchangeGroup;
     Throwable failure;
     private boolean open;
 
@@ -66,6 +68,7 @@ abstract class Conn extends ChannelInboundHandlerAdapter implements GenericFutur
         openNanos = System.nanoTime();
         if (target.ssl != null) {
             resumed = target.sessionReused(channel);
+            keyExchangeGroup = Target.keyExchangeGroup(channel);
         }
         opened.complete(this);
         onOpen(ctx);

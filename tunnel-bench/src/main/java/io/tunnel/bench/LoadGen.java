@@ -21,7 +21,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <pre>
  * java -jar tunnel-bench.jar loadgen MODE --tag KEY --via direct|plain|tls --proxy HOST:PORT --target HOST:PORT
- *      [--pin F | --ca F] [--cert F --key F] [--threads N] [mode options]
+ *      [--pin F | --ca F] [--cert F --key F] [--groups G,...] [--threads N] [mode options]
  *   rate     --path /tiny --count N --concurrency C --warmup N --warmup-rounds N --max-seconds S [--resume]
  *            [--watch name=pid,... --clk-tck T]
  *   latency  --path /tiny --count N --warmup N

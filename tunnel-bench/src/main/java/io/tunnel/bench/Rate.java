@@ -4,6 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +72,9 @@ final class Rate {
         out.result("concurrency", concurrency);
         out.result("per_second", okCount / seconds);
         out.result("tls_sessions_reused", r.reused.get());
+        if (!r.keyExchangeGroups.isEmpty()) {
+            out.result("tls_groups", String.join(",", new TreeSet<>(r.keyExchangeGroups)));
+        }
         out.result("loadgen_cpu_s", cpu / 1e9);
         out.result("loadgen_alloc_bytes", alloc);
         out.latencies("conn_", Arrays.copyOf(lat, j));
@@ -103,6 +109,8 @@ final class Rate {
         final AtomicInteger ok = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger reused = new AtomicInteger();
+        /** The TLS key exchange groups the tunnels' handshakes agreed on. */
+        final Set<String> keyExchangeGroups = ConcurrentHashMap.newKeySet();
         /** Connection times by launch index; 0 for a connection that failed. */
         final long[] latencies;
         private final CountDownLatch slotsDone;
@@ -133,6 +141,9 @@ final class Rate {
                     latencies[i] = now - conn.startNanos;
                     if (conn.resumed) {
                         reused.incrementAndGet();
+                    }
+                    if (conn.keyExchangeGroup != null) {
+                        keyExchangeGroups.add(conn.keyExchangeGroup);
                     }
                 } else {
                     failed.incrementAndGet();

@@ -25,7 +25,8 @@ final class Report {
             "tunnel_plain", "tunnel, plaintext frontend",
             "tinyproxy", "tinyproxy",
             "direct", "direct (no proxy)",
-            "tunnel_mtls_resumed", "tunnel, mTLS frontend, TLS session resumption");
+            "tunnel_mtls_resumed", "tunnel, mTLS frontend, TLS session resumption",
+            "tunnel_mtls_classic", "tunnel, mTLS frontend, client offering classical groups only");
     static final double MIB = 1024.0 * 1024.0;
     static final double GIB = MIB * 1024.0;
     /** Loopback TCP connections the tunnel's single stream crosses: nginx-agent, agent-server, server-curl. */
@@ -228,16 +229,18 @@ final class Report {
                     + "tinyproxy) user + system time divided by the tunnels of the measured run.\n\n");
             md.append("| Path | tunnels/s | ok | failed | connection p50 ms | p99 ms | proxy CPU ms/tunnel | "
                     + "load generator CPU ms/tunnel | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-            for (String p : new String[] {"tunnel_mtls", "tunnel_mtls_resumed", "tunnel_plain", "tinyproxy",
-                    "direct"}) {
+            for (String p : new String[] {"tunnel_mtls", "tunnel_mtls_classic", "tunnel_mtls_resumed", "tunnel_plain",
+                    "tinyproxy", "direct"}) {
                 String k = "rate." + p + ".";
                 Double v = res.num(k + "per_second");
                 if (v == null) {
                     continue;
                 }
                 double ok = orZero(res.num(k + "ok"));
+                String group = res.get(k + "tls_groups");
                 md.append("| ").append(LABEL.get(p)).append(p.equals("tunnel_mtls_resumed")
                                 ? " (" + fmt("%,.0f", orZero(res.num(k + "tls_sessions_reused"))) + " resumed)" : "")
+                        .append(group.isEmpty() ? "" : ", key exchange " + group)
                         .append(" | ").append(fmt("%,.0f", v)).append(" | ").append(fmt("%,.0f", ok)).append(" | ")
                         .append(fmt("%,.0f", orZero(res.num(k + "failed")))).append(" | ")
                         .append(fmt("%.2f", orZero(res.num(k + "conn_p50_us")) / 1000)).append(" | ")
@@ -515,7 +518,26 @@ final class Report {
                 orZero(res.num("rate.tunnel_mtls.conn_p50_us")) / 1000, orZero(res.num("rate.tunnel_mtls.conn_p99_us")) / 1000,
                 res.get("rate.tunnel_mtls.concurrency"), orZero(res.num("rate.tunnel_mtls.machine_busy_pct")), cores,
                 orZero(res.num("rate.tunnel_mtls_resumed.per_second")),
-                orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused")));
+                orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused"))) + classicalEvidence(ok);
+    }
+
+    /** The run whose client offered classical groups only, against the full-handshake run of {@code ok} tunnels. */
+    private String classicalEvidence(double ok) {
+        String k = "rate.tunnel_mtls_classic.";
+        double classicOk = orZero(res.num(k + "ok"));
+        if (classicOk == 0) {
+            return "";
+        }
+        double server = orZero(res.num(k + "cpu_s.server")) * 1000 / classicOk;
+        double loadgen = orZero(res.num(k + "loadgen_cpu_s")) * 1000 / classicOk;
+        return fmt("The same load with the client offering classical groups only (`--groups x25519,secp256r1`; key "
+                        + "exchange %s instead of %s): %,.0f/s, server %.3f + agent %.3f ms, load generator %.3f ms per "
+                        + "tunnel. The default's post-quantum hybrid thus cost the server %.3f ms and the load "
+                        + "generator %.3f ms per handshake in this run.\n\n",
+                res.get(k + "tls_groups"), res.get("rate.tunnel_mtls.tls_groups"),
+                orZero(res.num(k + "per_second")), server, orZero(res.num(k + "cpu_s.agent")) * 1000 / classicOk,
+                loadgen, orZero(res.num("rate.tunnel_mtls.cpu_s.server")) * 1000 / ok - server,
+                orZero(res.num("rate.tunnel_mtls.loadgen_cpu_s")) * 1000 / ok - loadgen);
     }
 
     /** The curl round's figures per tunnel, of the paths ending in {@code suffix} ("" or "_imm"). */

@@ -12,11 +12,14 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.SSL;
 import io.tunnel.client.ClientPipeline;
 import io.tunnel.client.TunnelClient;
 import java.io.File;
@@ -92,6 +95,15 @@ final class Target {
             // The proxy must present exactly this certificate: see PinnedTrustManager.
             builder.trustManager(new PinnedTrustManager(Files.readAllBytes(Path.of(pin))));
         }
+        // Key exchange groups offered, in order (--groups x25519,secp256r1); by default Netty's, which with BoringSSL
+        // put the post-quantum hybrid X25519MLKEM768 first.
+        String groups = opts.get("groups", "");
+        if (!groups.isEmpty()) {
+            if (provider != SslProvider.OPENSSL) {
+                throw new IllegalArgumentException("--groups needs the OpenSSL provider");
+            }
+            builder.option(OpenSslContextOption.GROUPS, groups.split(","));
+        }
         SslContext context = builder.build();
         // Full handshakes unless --resume: each new tunnel pays the whole mTLS cost, as a new client does.
         boolean resume = opts.has("resume");
@@ -99,7 +111,8 @@ final class Target {
             osc.setSessionCacheEnabled(resume);
         }
         out.log("TLS provider " + provider + (provider == SslProvider.OPENSSL ? " (" + OpenSsl.versionString()
-                + ")" : "") + ", session resumption " + (resume ? "on" : "off"));
+                + ")" : "") + ", session resumption " + (resume ? "on" : "off") + ", key exchange groups "
+                + (groups.isEmpty() ? "the provider's default" : groups));
         return context;
     }
 
@@ -150,6 +163,22 @@ final class Target {
             return m != null && (Boolean) m.invoke(h.engine());
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * The key exchange group the channel's TLS handshake agreed on ({@code X25519MLKEM768}, {@code X25519}, ...), or
+     * {@code null} if the engine does not tell (the JDK's).
+     */
+    static String keyExchangeGroup(Channel ch) {
+        SslHandler h = ch.pipeline().get(SslHandler.class);
+        if (h == null || !(h.engine() instanceof ReferenceCountedOpenSslEngine engine)) {
+            return null;
+        }
+        try {
+            return SSL.getGroupName(engine.sslPointer());
+        } catch (Exception e) {
+            return null;
         }
     }
 

@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A CONNECT proxy and the destination behind it in one loopback server, for the load generator's tests: answers
  * CONNECT with a given head (or expects no CONNECT at all, as a direct destination), then answers every GET with
- * {@code ok\n}, keeping the connection unless the request says {@code Connection: close}.
+ * {@code ok\n}, keeping the connection unless the request says {@code Connection: close}. Plaintext, or TLS with
+ * the JDK's provider ({@link #tlsProxy}).
  */
 final class FakeProxy implements AutoCloseable {
     static final String ESTABLISHED = "HTTP/1.1 200 Connection established\r\n\r\n";
@@ -34,25 +36,30 @@ final class FakeProxy implements AutoCloseable {
      * @param answer the answer to CONNECT, or {@code null} for a direct destination
      * @param eager  whether the first response goes out with the answer, in one write (before the GET arrives)
      */
-    private FakeProxy(String answer, boolean eager) throws IOException {
+    private FakeProxy(String answer, boolean eager, ServerSocket server) throws IOException {
         this.answer = answer;
         this.eager = eager;
-        server = new ServerSocket();
+        this.server = server;
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         executor.execute(this::acceptLoop);
     }
 
     static FakeProxy proxy(String answer) throws IOException {
-        return new FakeProxy(answer, false);
+        return new FakeProxy(answer, false, new ServerSocket());
+    }
+
+    /** A proxy that answers 200 over TLS from {@code tls} (no client certificate asked for). */
+    static FakeProxy tlsProxy(SSLContext tls) throws IOException {
+        return new FakeProxy(ESTABLISHED, false, tls.getServerSocketFactory().createServerSocket());
     }
 
     /** A proxy whose 200 carries the destination's whole answer (with Connection: close) right behind it. */
     static FakeProxy eagerProxy() throws IOException {
-        return new FakeProxy(ESTABLISHED, true);
+        return new FakeProxy(ESTABLISHED, true, new ServerSocket());
     }
 
     static FakeProxy destination() throws IOException {
-        return new FakeProxy(null, false);
+        return new FakeProxy(null, false, new ServerSocket());
     }
 
     String address() {

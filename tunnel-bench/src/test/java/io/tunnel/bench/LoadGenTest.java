@@ -2,13 +2,17 @@ package io.tunnel.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +79,35 @@ class LoadGenTest {
         assertThat(stderr.toString(StandardCharsets.UTF_8))
                 .contains("error: io.tunnel.client.NoAgentException: proxy answered 503 Service Unavailable "
                         + "for 10.0.0.1:80");
+    }
+
+    /**
+     * Over TLS the run names the key exchange groups its handshakes agreed on, and {@code --groups} is what the
+     * client offers: the JDK's TLS server here takes the first group offered that it supports.
+     */
+    @Test
+    void rateOverTlsOffersTheGroupsAskedForAndNamesTheOneAgreed() throws Exception {
+        X509Bundle ca = new CertificateBuilder().subject("CN=ca").setIsCertificateAuthority(true).ecp256()
+                .buildSelfSigned();
+        X509Bundle server = new CertificateBuilder().subject("CN=proxy").addSanIpAddress("127.0.0.1").ecp256()
+                .addExtendedKeyUsageServerAuth().buildIssuedBy(ca);
+        X509Bundle client = new CertificateBuilder().subject("CN=client").ecp256().addExtendedKeyUsageClientAuth()
+                .buildIssuedBy(ca);
+        SSLContext tls = SSLContext.getInstance("TLSv1.3");
+        tls.init(server.toKeyManagerFactory().getKeyManagers(), null, null);
+        proxy = FakeProxy.tlsProxy(tls);
+        String[] common = {"rate", "--via", "tls", "--proxy", proxy.address(), "--target", "10.0.0.1:80",
+                "--pin", server.toTempCertChainPem().getPath(), "--cert", client.toTempCertChainPem().getPath(),
+                "--key", client.toTempPrivateKeyPem().getPath(), "--count", "6", "--concurrency", "2", "--warmup", "0"};
+        for (String[] offered : new String[][] {{"secp256r1", "P-256"}, {"x25519,secp256r1", "X25519"}}) {
+            stdout.reset();
+            String[] args = Arrays.copyOf(common, common.length + 2);
+            args[common.length] = "--groups";
+            args[common.length + 1] = offered[0];
+            assertThat(loadgen(args)).isZero();
+            assertThat(results()).as(offered[0]).containsEntry("ok", "6").containsEntry("tls_groups", offered[1]);
+        }
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("key exchange groups x25519,secp256r1");
     }
 
     @Test

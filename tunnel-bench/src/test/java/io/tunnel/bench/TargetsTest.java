@@ -31,6 +31,11 @@ class TargetsTest {
                 "rate.tinyproxy.ok\t20000", "rate.tinyproxy.per_second\t4000", "rate.tinyproxy.cpu_s.tinyproxy\t4",
                 "rate.tunnel_mtls.ok\t20000", "rate.tunnel_mtls.per_second\t2100", "rate.tunnel_mtls.concurrency\t64",
                 "rate.tunnel_mtls.cpu_s.server\t8", "rate.tunnel_mtls.cpu_s.agent\t4",
+                "rate.tunnel_mtls.tls_groups\tX25519MLKEM768",
+                // the client offering classical groups only: 1,900/s at 0.45 ms
+                "rate.tunnel_mtls_classic.ok\t20000", "rate.tunnel_mtls_classic.per_second\t1900",
+                "rate.tunnel_mtls_classic.concurrency\t64", "rate.tunnel_mtls_classic.tls_groups\tX25519",
+                "rate.tunnel_mtls_classic.cpu_s.server\t6", "rate.tunnel_mtls_classic.cpu_s.agent\t3",
                 "rate.tunnel_mtls_resumed.ok\t20000", "rate.tunnel_mtls_resumed.per_second\t3000",
                 "rate.tunnel_mtls_resumed.tls_sessions_reused\t19990",
                 // memory (KiB): recommended idle agent 70 MiB, server 100 MiB; loaded server 150 → later 161 MiB
@@ -66,7 +71,8 @@ class TargetsTest {
                 "curl_plain_cpu_per_tunnel=true", "curl_plain_tunnels=true",
                 "curl_imm_plain_cpu_per_tunnel=false", "curl_imm_plain_tunnels=true",
                 "rate_plain_cpu_per_tunnel=false", "rate_plain_tunnels=false",
-                "new_tunnels=true", "mtls_cpu_per_tunnel=false", "tls_resumption=true",
+                "new_tunnels=true", "mtls_cpu_per_tunnel=false",
+                "new_tunnels_classical=false", "mtls_cpu_per_tunnel_classical=true", "tls_resumption=true",
                 "agent_idle_rss=true", "server_idle_rss=false", "server_loaded_rss=false", "agent_loaded_rss=true",
                 "no_options_rss=null", "idle_rss=true",
                 "jar_tunnel_server=true", "jar_tunnel_agent=false", "jar_tunnel_client_cli=true", "jar_pki_tool=true",
@@ -77,6 +83,10 @@ class TargetsTest {
         assertThat(t.get("curl_imm_plain_cpu_per_tunnel").title()).contains("`--parallel-immediate --parallel-max 16`");
         assertThat(t.get("curl_imm_plain_cpu_per_tunnel").ratio()).isEqualTo("2.50 ×");
         assertThat(t.get("mtls_cpu_per_tunnel").figure()).isEqualTo("0.600 ms");
+        assertThat(t.get("mtls_cpu_per_tunnel").title()).endsWith("mTLS tunnel, key exchange X25519MLKEM768");
+        assertThat(t.get("new_tunnels_classical").title())
+                .contains("full handshakes, client offering classical groups only, key exchange X25519)");
+        assertThat(t.get("mtls_cpu_per_tunnel_classical").figure()).isEqualTo("0.450 ms");
         assertThat(t.get("agent_idle_rss").title()).contains("≤ 72 MiB").contains("`-Xmx64m`");
         // the larger of just after the load (150 MiB) and later (161 MiB) is judged
         assertThat(t.get("server_loaded_rss").figure()).isEqualTo("161 MiB");
