@@ -18,6 +18,7 @@ import io.tunnel.core.net.Addresses;
 import io.tunnel.core.rotation.ReloadingTls;
 import io.tunnel.core.rotation.TlsReloadCounter;
 import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.tls.TlsMaterial;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -89,8 +90,11 @@ public final class TunnelServer implements AutoCloseable, Drainable {
                 reloads);
         ServerConfig.TlsFiles frontend = config.frontendTls();
         if (frontend != null) {
+            // Reference-counted engines: every CONNECT is a new TLS connection, and engines left to finalizers
+            // kept their heap and BoringSSL state through a collection or more.
             frontendTls = ReloadingTls.start("frontend", frontend.files(), () -> TlsContexts.server(
-                    frontend.cert(), frontend.key(), frontend.caCert(), config.frontendTlsProvider(), false,
+                    TlsMaterial.load(TlsMaterial.Use.SERVER, frontend.cert(), frontend.key(), frontend.caCert()),
+                    config.frontendTlsProvider().toNettyReferenceCounted(), false,
                     config.proxyAuth().clientCertificates().toNetty()), reloads);
         }
         SslContext frontendSsl = frontendTls == null ? null : frontendTls.context();

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProtocols;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -59,10 +60,19 @@ public final class TlsContexts {
     /** Server side from checked material, asking for client certificates as {@code clientAuth} says. */
     public static SslContext server(TlsMaterial material, TlsProvider provider, boolean tls13Only,
                                     ClientAuth clientAuth) throws SSLException {
+        return server(material, provider.toNetty(), tls13Only, clientAuth);
+    }
+
+    /**
+     * Server side from checked material on the Netty provider given: with {@link SslProvider#OPENSSL_REFCNT}
+     * ({@link TlsProvider#toNettyReferenceCounted()}) the caller releases the context once no new connection needs it.
+     */
+    public static SslContext server(TlsMaterial material, SslProvider provider, boolean tls13Only,
+                                    ClientAuth clientAuth) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(material.key(), material.chain())
                 .trustManager(new CachingClientTrustManager(pkixTrustManager(material.cas())))
                 .clientAuth(clientAuth)
-                .sslProvider(provider.toNetty());
+                .sslProvider(provider);
         return protocols(builder, tls13Only).build();
     }
 

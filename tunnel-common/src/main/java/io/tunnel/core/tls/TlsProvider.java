@@ -24,4 +24,17 @@ public enum TlsProvider {
             case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         };
     }
+
+    /**
+     * As {@link #toNetty()}, but OpenSSL as {@link SslProvider#OPENSSL_REFCNT}: each engine is freed when its
+     * {@code SslHandler} is removed instead of when a finalizer gets to it, and the context when its owner releases
+     * it and the last engine built from it is gone. For contexts that are released by their owner, on a path where
+     * connections come and go fast (the server's frontend).
+     *
+     * @return {@link SslProvider#OPENSSL_REFCNT} or {@link SslProvider#JDK}
+     */
+    public SslProvider toNettyReferenceCounted() {
+        SslProvider provider = toNetty();
+        return provider == SslProvider.OPENSSL ? SslProvider.OPENSSL_REFCNT : provider;
+    }
 }

@@ -1,6 +1,7 @@
 package io.tunnel.core.rotation;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,10 @@ import org.apache.logging.log4j.Logger;
  * {@link WatchService} on a daemon thread of its own; events are coalesced for {@value #SETTLE_MILLIS} ms, then the
  * files' contents are compared with what the current context was built from, so only a real change rebuilds. A check
  * every {@value #RECHECK_SECONDS} s catches what a file system does not report. Nothing here runs on an event loop.
+ *
+ * <p>The contexts are this class's: a replaced one is released, and the current one on {@link #close()}. A
+ * reference-counted context (OpenSSL's {@code OPENSSL_REFCNT}) then lives on as long as an engine built from it, so
+ * established connections keep theirs; for any other kind the release does nothing.
  */
 public final class ReloadingTls implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ReloadingTls.class);
@@ -64,6 +69,7 @@ public final class ReloadingTls implements AutoCloseable {
     private byte[] refusedFingerprint;
     private WatchService watcher;
     private Thread thread;
+    private boolean closed;
 
     private ReloadingTls(String name, List<Path> files, Builder builder, Listener listener, SslContext first,
                          byte[] fingerprint) {
@@ -85,7 +91,12 @@ public final class ReloadingTls implements AutoCloseable {
         byte[] fingerprint = fingerprint(files);
         ReloadingTls tls = new ReloadingTls(name, List.copyOf(files), builder, listener, builder.build(),
                 fingerprint);
-        tls.watch();
+        try {
+            tls.watch();
+        } catch (SSLException | RuntimeException e) {
+            tls.close();
+            throw e;
+        }
         return tls;
     }
 
@@ -104,12 +115,17 @@ public final class ReloadingTls implements AutoCloseable {
 
     /** Compares the files with what the current context was built from, and rebuilds if they changed. */
     synchronized void check() {
+        if (closed) {
+            return;
+        }
         byte[] now = fingerprint(files);
         if (Arrays.equals(now, fingerprint) || Arrays.equals(now, refusedFingerprint)) {
             return;
         }
         try {
+            SslContext replaced = current;
             current = builder.build();
+            ReferenceCountUtil.release(replaced);
             fingerprint = now;
             refusedFingerprint = null;
             LOG.info("TLS material of the {} reloaded: new connections use it, established ones go on", name);
@@ -180,8 +196,9 @@ public final class ReloadingTls implements AutoCloseable {
         return sha256.digest();
     }
 
+    /** Stops watching and releases the current context; new connections can no longer be given one. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (thread != null) {
             thread.interrupt();
         }
@@ -191,6 +208,10 @@ public final class ReloadingTls implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("closing the watcher of the {}: {}", name, e.toString());
             }
+        }
+        if (!closed) {
+            closed = true;
+            ReferenceCountUtil.release(current);
         }
     }
 }

@@ -2,10 +2,16 @@ package io.tunnel.core.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.tunnel.core.tls.TlsContexts;
+import io.tunnel.core.tls.TlsMaterial;
 import io.tunnel.core.tls.TlsProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +37,9 @@ class ReloadingTlsTest {
     @TempDir
     Path dir;
     private ReloadingTls tls;
+    private Path cert;
+    private Path key;
+    private Path caFile;
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final ReloadingTls.Listener listener = new ReloadingTls.Listener() {
         @Override
@@ -66,6 +76,19 @@ class ReloadingTlsTest {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Writes {@code bundle}'s certificate and key, and the CA, as tls.crt, tls.key and ca.crt. */
+    private void writeMaterial(X509Bundle bundle) throws IOException {
+        cert = Files.writeString(dir.resolve("tls.crt"), bundle.getCertificatePEM());
+        key = Files.writeString(dir.resolve("tls.key"), bundle.getPrivateKeyPEM());
+        caFile = Files.writeString(dir.resolve("ca.crt"), ca.getCertificatePEM());
+    }
+
+    /** Renews as an operator does: the key, then the certificate, each renamed over the old file. */
+    private void renew(X509Bundle bundle) throws IOException {
+        writeAtomically(key, bundle.getPrivateKeyPEM());
+        writeAtomically(cert, bundle.getCertificatePEM());
+    }
+
     private ReloadingTls start(Path cert, Path key, Path caFile) throws Exception {
         return ReloadingTls.start("frontend", List.of(cert, key, caFile),
                 () -> TlsContexts.mutualServer(cert, key, caFile, TlsProvider.JDK, false), listener);
@@ -84,15 +107,12 @@ class ReloadingTlsTest {
     @Test
     void anEditorsRenameIsPickedUpAndABrokenFileIsRefused() throws Exception {
         X509Bundle first = server("first");
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.getCertificatePEM());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.getPrivateKeyPEM());
-        Path caFile = Files.writeString(dir.resolve("ca.crt"), ca.getCertificatePEM());
+        writeMaterial(first);
         tls = start(cert, key, caFile);
         SslContext original = tls.current();
 
         X509Bundle second = server("second");
-        writeAtomically(key, second.getPrivateKeyPEM());
-        writeAtomically(cert, second.getCertificatePEM());
+        renew(second);
         await("the reload", () -> tls.current() != original);
         assertThat(events).containsExactly("reloaded frontend");
 
@@ -135,9 +155,7 @@ class ReloadingTlsTest {
     @Test
     void aKeyThatNoLongerMatchesIsRefusedOnceAndTheOldContextStays() throws Exception {
         X509Bundle first = server("first");
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.getCertificatePEM());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.getPrivateKeyPEM());
-        Path caFile = Files.writeString(dir.resolve("ca.crt"), ca.getCertificatePEM());
+        writeMaterial(first);
         tls = start(cert, key, caFile);
         SslContext original = tls.current();
 
@@ -147,5 +165,34 @@ class ReloadingTlsTest {
         tls.check();
         assertThat(events).singleElement().asString().contains("does not match the certificate");
         assertThat(tls.current()).isSameAs(original);
+    }
+    @Test
+    void aReplacedReferenceCountedContextIsReleasedAndLivesOnInItsEngines() throws Exception {
+        X509Bundle first = server("first");
+        writeMaterial(first);
+        tls = ReloadingTls.start("frontend", List.of(cert, key, caFile), () -> TlsContexts.server(
+                TlsMaterial.load(TlsMaterial.Use.SERVER, cert, key, caFile), SslProvider.OPENSSL_REFCNT, false,
+                ClientAuth.REQUIRE), listener);
+        ReferenceCounted original = (ReferenceCounted) tls.current();
+        SSLEngine established = tls.context().newEngine(ByteBufAllocator.DEFAULT);
+        assertThat(original.refCnt()).as("ours and the engine's").isEqualTo(2);
+
+        X509Bundle second = server("second");
+        renew(second);
+        await("the reload", () -> tls.current() != original);
+        assertThat(original.refCnt()).as("the engine's only").isOne();
+        assertThat(established.getEnabledProtocols()).as("the engine still works").isNotEmpty();
+        ReferenceCountUtil.release(established);
+        assertThat(original.refCnt()).isZero();
+
+        ReferenceCounted replacement = (ReferenceCounted) tls.current();
+        tls.close();
+        tls.close();
+        assertThat(replacement.refCnt()).isZero();
+        renew(first);
+        tls.check();
+        assertThat(tls.current()).as("no reload once closed").isSameAs(replacement);
+        assertThat(events).containsExactly("reloaded frontend");
+        tls = null;
     }
 }
