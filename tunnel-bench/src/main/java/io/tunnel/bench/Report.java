@@ -518,7 +518,23 @@ final class Report {
                 orZero(res.num("rate.tunnel_mtls.conn_p50_us")) / 1000, orZero(res.num("rate.tunnel_mtls.conn_p99_us")) / 1000,
                 res.get("rate.tunnel_mtls.concurrency"), orZero(res.num("rate.tunnel_mtls.machine_busy_pct")), cores,
                 orZero(res.num("rate.tunnel_mtls_resumed.per_second")),
-                orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused"))) + classicalEvidence(ok);
+                orZero(res.num("rate.tunnel_mtls_resumed.tls_sessions_reused"))) + classicalEvidence(ok)
+                + mtlsPairAfterEvidence();
+    }
+
+    /** The mTLS pair's RSS once every rate run through it (warm-ups included) is over. */
+    private String mtlsPairAfterEvidence() {
+        Double server = res.num("rate.tunnel_mtls.after.server_rss_kb");
+        if (server == null) {
+            return "";
+        }
+        double tunnels = 0;
+        for (String run : new String[] {"rate.tunnel_mtls", "rate.tunnel_mtls_resumed", "rate.tunnel_mtls_classic"}) {
+            tunnels += orZero(res.num(run + ".ok"));
+        }
+        return fmt("After these runs (%,.0f measured mTLS tunnels and their warm-ups) the mTLS pair's RSS: server "
+                        + "%.0f MiB, agent %.0f MiB.\n\n", tunnels, server / 1024,
+                orZero(res.num("rate.tunnel_mtls.after.agent_rss_kb")) / 1024);
     }
 
     /** The run whose client offered classical groups only, against the full-handshake run of {@code ok} tunnels. */
