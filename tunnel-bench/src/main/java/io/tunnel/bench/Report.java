@@ -544,16 +544,16 @@ final class Report {
         if (classicOk == 0) {
             return "";
         }
-        double server = orZero(res.num(k + "cpu_s.server")) * 1000 / classicOk;
-        double loadgen = orZero(res.num(k + "loadgen_cpu_s")) * 1000 / classicOk;
+        double server = msPer(k + "cpu_s.server", classicOk);
+        double loadgen = msPer(k + "loadgen_cpu_s", classicOk);
         return fmt("The same load with the client offering classical groups only (`--groups x25519,secp256r1`; key "
                         + "exchange %s instead of %s): %,.0f/s, server %.3f + agent %.3f ms, load generator %.3f ms per "
                         + "tunnel. The default against it, per handshake in this run: server %+.3f ms, load generator "
                         + "%+.3f ms.\n\n",
                 res.get(k + "tls_groups"), res.get("rate.tunnel_mtls.tls_groups"),
-                orZero(res.num(k + "per_second")), server, orZero(res.num(k + "cpu_s.agent")) * 1000 / classicOk,
-                loadgen, orZero(res.num("rate.tunnel_mtls.cpu_s.server")) * 1000 / ok - server,
-                orZero(res.num("rate.tunnel_mtls.loadgen_cpu_s")) * 1000 / ok - loadgen);
+                orZero(res.num(k + "per_second")), server, msPer(k + "cpu_s.agent", classicOk), loadgen,
+                msPer("rate.tunnel_mtls.cpu_s.server", ok) - server,
+                msPer("rate.tunnel_mtls.loadgen_cpu_s", ok) - loadgen);
     }
 
     /** The curl round's figures per tunnel, of the paths ending in {@code suffix} ("" or "_imm"). */

@@ -32,38 +32,6 @@ final class Targets {
     static final double SERVER_IDLE_MIB = 96;
     static final double SERVER_LOADED_MIB = 160;
     static final double AGENT_LOADED_MIB = 128;
-    /** The rate and CPU rows of one full-handshake mTLS run, {@code rate.<run>}. */
-    private void fullHandshakes(String run, String idSuffix, String titleSuffix) {
-        String k = "rate." + run + ".";
-        Double rate = res.num(k + "per_second");
-        if (rate == null) {
-            return;
-        }
-        int conc = (int) orZero(res.num(k + "concurrency"));
-        boolean stated = conc == MTLS_RATE_CONCURRENCY;
-        String group = res.get(k + "tls_groups");
-        String how = titleSuffix + (group.isEmpty() ? "" : ", key exchange " + group);
-        Double tp = res.num("rate.tinyproxy.per_second");
-        add("new_tunnels" + idSuffix, fmt("2. New mTLS tunnels ≥ %,.0f/s (LoadGen, %d in flight, full handshakes%s)%s",
-                        MTLS_RATE, MTLS_RATE_CONCURRENCY, how, stated ? "" : fmt(" (run at %d in flight)", conc)),
-                fmt("%,.0f/s", rate), "plaintext " + fmt("%,.0f/s", orZero(res.num("rate.tunnel_plain.per_second")))
-                        + ", tinyproxy " + fmt("%,.0f/s", orZero(tp)) + ", direct TCP "
-                        + fmt("%,.0f/s", orZero(res.num("rate.direct.per_second"))),
-                tp == null ? "–" : fmt("%.2f × tinyproxy", rate / tp), stated ? rate >= MTLS_RATE : null, "rate",
-                Map.of("value_per_second", rate, "threshold", MTLS_RATE, "concurrency", conc));
-        double ok = orZero(res.num(k + "ok"));
-        if (ok > 0) {
-            double ms = Report.proxyMsPerTunnel(res, "rate." + run);
-            add("mtls_cpu_per_tunnel" + idSuffix, fmt("2. Proxy (server + agent) CPU ≤ %.1f ms per new mTLS tunnel%s",
-                            MTLS_CPU_MS, how),
-                    fmt("%.3f ms", ms), fmt("server %.3f + agent %.3f ms",
-                            orZero(res.num(k + "cpu_s.server")) * 1000 / ok,
-                            orZero(res.num(k + "cpu_s.agent")) * 1000 / ok),
-                    pct(ms / MTLS_CPU_MS) + " of the limit", ms <= MTLS_CPU_MS, "rate",
-                    Map.of("value_ms", ms, "threshold_ms", MTLS_CPU_MS));
-        }
-    }
-
     /** Target 3: server + agent RSS with this many idle streams, at most {@link #STREAMS_MIB} MiB. */
     static final int STREAMS = 10_000;
     static final double STREAMS_MIB = 256;
@@ -146,6 +114,38 @@ final class Targets {
                     rate == null ? "–" : fmt("full handshakes %,.0f/s", rate),
                     rate == null || rate == 0 ? "–" : fmt("%.2f × full", resumed / rate), reused > 0, "resumption",
                     Map.of("value_per_second", resumed, "sessions_reused", reused));
+        }
+    }
+
+    /** The rate and CPU rows of one full-handshake mTLS run, {@code rate.<run>}. */
+    private void fullHandshakes(String run, String idSuffix, String titleSuffix) {
+        String k = "rate." + run + ".";
+        Double rate = res.num(k + "per_second");
+        if (rate == null) {
+            return;
+        }
+        int conc = (int) orZero(res.num(k + "concurrency"));
+        boolean stated = conc == MTLS_RATE_CONCURRENCY;
+        String group = res.get(k + "tls_groups");
+        String how = titleSuffix + (group.isEmpty() ? "" : ", key exchange " + group);
+        Double tp = res.num("rate.tinyproxy.per_second");
+        add("new_tunnels" + idSuffix, fmt("2. New mTLS tunnels ≥ %,.0f/s (LoadGen, %d in flight, full handshakes%s)%s",
+                        MTLS_RATE, MTLS_RATE_CONCURRENCY, how, stated ? "" : fmt(" (run at %d in flight)", conc)),
+                fmt("%,.0f/s", rate), "plaintext " + fmt("%,.0f/s", orZero(res.num("rate.tunnel_plain.per_second")))
+                        + ", tinyproxy " + fmt("%,.0f/s", orZero(tp)) + ", direct TCP "
+                        + fmt("%,.0f/s", orZero(res.num("rate.direct.per_second"))),
+                tp == null ? "–" : fmt("%.2f × tinyproxy", rate / tp), stated ? rate >= MTLS_RATE : null, "rate",
+                Map.of("value_per_second", rate, "threshold", MTLS_RATE, "concurrency", conc));
+        double ok = orZero(res.num(k + "ok"));
+        if (ok > 0) {
+            double ms = Report.proxyMsPerTunnel(res, "rate." + run);
+            add("mtls_cpu_per_tunnel" + idSuffix, fmt("2. Proxy (server + agent) CPU ≤ %.1f ms per new mTLS tunnel%s",
+                            MTLS_CPU_MS, how),
+                    fmt("%.3f ms", ms), fmt("server %.3f + agent %.3f ms",
+                            orZero(res.num(k + "cpu_s.server")) * 1000 / ok,
+                            orZero(res.num(k + "cpu_s.agent")) * 1000 / ok),
+                    pct(ms / MTLS_CPU_MS) + " of the limit", ms <= MTLS_CPU_MS, "rate",
+                    Map.of("value_ms", ms, "threshold_ms", MTLS_CPU_MS));
         }
     }
 
