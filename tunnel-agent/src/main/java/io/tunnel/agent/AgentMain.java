@@ -33,7 +33,7 @@ public final class AgentMain {
             case SidecarMain.COMMAND -> SidecarMain.main(rest);
             case PodWebhookMain.COMMAND -> PodWebhookMain.main(rest);
             default -> {
-                Cli.main(PROGRAM, AgentMain.class, args, new AgentFlags(), config -> new TunnelAgent(config).start());
+                Cli.main(PROGRAM, AgentMain.class, args, AgentFlags::new, config -> new TunnelAgent(config).start());
                 if (asksForHelp(args)) {
                     System.out.print(COMMANDS);
                 }

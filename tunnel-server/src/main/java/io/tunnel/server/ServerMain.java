@@ -10,6 +10,6 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) {
-        Cli.main(PROGRAM, ServerMain.class, args, new ServerFlags(), config -> new TunnelServer(config).start());
+        Cli.main(PROGRAM, ServerMain.class, args, ServerFlags::new, config -> new TunnelServer(config).start());
     }
 }

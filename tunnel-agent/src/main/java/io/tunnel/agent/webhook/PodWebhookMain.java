@@ -13,7 +13,7 @@ public final class PodWebhookMain {
 
     /** The command's {@code main}; {@code args} are those after {@value #COMMAND}. */
     public static void main(String[] args) {
-        Cli.main(PROGRAM, PodWebhookMain.class, args, new WebhookFlags(),
+        Cli.main(PROGRAM, PodWebhookMain.class, args, WebhookFlags::new,
                 config -> new PodWebhookServer(config).start());
     }
 }

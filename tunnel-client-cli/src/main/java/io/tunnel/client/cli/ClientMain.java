@@ -1,7 +1,5 @@
 package io.tunnel.client.cli;
 
-import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import io.tunnel.core.cli.Cli;
 
 /**
@@ -13,7 +11,7 @@ public final class ClientMain {
     }
 
     public static void main(String[] args) {
-        InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
+        Cli.configureNetty();
         int code = ClientCli.run(System.out, System.err, args);
         if (code != Cli.EXIT_OK) {
             System.exit(code);

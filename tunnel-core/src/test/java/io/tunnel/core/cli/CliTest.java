@@ -97,4 +97,24 @@ class CliTest {
         assertThat(problems).containsExactly("--log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF",
                 "--log-config /no/such/log4j2.xml cannot be read");
     }
+
+    @Test
+    void nettyRecordsJfrEventsOnlyWhenAsked() {
+        String before = System.getProperty(Cli.NETTY_JFR);
+        try {
+            System.clearProperty(Cli.NETTY_JFR);
+            Cli.configureNetty();
+            assertThat(System.getProperty(Cli.NETTY_JFR)).isEqualTo("false");
+
+            System.setProperty(Cli.NETTY_JFR, "true");
+            Cli.configureNetty();
+            assertThat(System.getProperty(Cli.NETTY_JFR)).as("an operator's choice stands").isEqualTo("true");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Cli.NETTY_JFR);
+            } else {
+                System.setProperty(Cli.NETTY_JFR, before);
+            }
+        }
+    }
 }
