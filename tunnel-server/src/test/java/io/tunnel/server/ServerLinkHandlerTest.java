@@ -9,6 +9,7 @@ import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,26 @@ class ServerLinkHandlerTest {
                 .filteredOn(f -> !(f instanceof PingFrame)).containsExactly(new ResetFrame(1, TunnelErrorCode.CANCEL));
         assertThat(fixture.toClient()).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
         assertThat(fixture.answered(504)).isEqualTo(1);
+    }
+
+    @Test
+    void anOpenStreamKeepsNothingOfItsOpening() throws InterruptedException {
+        fixture = new LinkFixture();
+        fixture.frontendPipeline(true);
+        WeakReference<ConnectHandler> handler =
+                new WeakReference<>(fixture.frontend.pipeline().get(ConnectHandler.class));
+        fixture.fromClient("CONNECT db.internal:5432 HTTP/1.1\r\nProxy-Authorization: Basic c2VjcmV0\r\n\r\n");
+        fixture.fromAgent(DialResultFrame.success(1));
+        assertThat(fixture.toClient()).startsWith("HTTP/1.1 200 ");
+        assertThat(fixture.frontend.pipeline().get(ConnectHandler.class)).isNull();
+
+        // The request (its credentials among it) and the handler that read it go with the opening, not with the stream.
+        for (int i = 0; i < 20 && handler.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(handler.get()).as("the CONNECT handler, once out of the pipeline").isNull();
+        assertThat(fixture.frontend.isActive()).as("while the tunnel is open").isTrue();
     }
 
     @Test

@@ -176,7 +176,9 @@ public final class TunnelStream {
             state = State.OPEN;
             opened = true;
             link.streamOpened(this);
-            dialCallback.dialSucceeded(this);
+            DialCallback callback = dialCallback;
+            dialCallback = null; // what opened the stream (its request, the frontend's handler) is not kept for its life
+            callback.dialSucceeded(this);
         } else {
             failDial(result.code(), result.reason());
         }
