@@ -21,7 +21,7 @@ public final class LoggingFlags {
     public String level = "INFO";
 
     @Parameter(names = "--log-config", converter = PathConverter.class,
-            description = "A log4j2 configuration file (XML, JSON, YAML or properties) to use instead of the built-in one")
+            description = "A log4j2 configuration file (XML, JSON or properties) to use instead of the built-in one")
     public Path config;
 
     /** Adds what is wrong with these flags to {@code problems}. */
@@ -31,7 +31,15 @@ public final class LoggingFlags {
         }
         if (config != null && !Files.isReadable(config)) {
             problems.add("--log-config " + config + " cannot be read");
+        } else if (config != null && isYaml(config)) {
+            // log4j2 reads YAML only with Jackson's YAML module, which the jars do not carry; it would try XML instead
+            problems.add("--log-config " + config + ": YAML is not supported here; use XML, JSON or properties");
         }
+    }
+
+    private static boolean isYaml(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".yaml") || name.endsWith(".yml");
     }
 
     /** Applies the flags to log4j2: the external configuration first, then the level. */

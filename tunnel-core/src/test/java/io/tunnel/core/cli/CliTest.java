@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parsing, --help, --version and usage errors as every long-running program shows them. */
 class CliTest {
@@ -96,6 +99,21 @@ class CliTest {
         logging.check(problems);
         assertThat(problems).containsExactly("--log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF",
                 "--log-config /no/such/log4j2.xml cannot be read");
+    }
+
+    @Test
+    void aYamlLogConfigIsRefusedSinceNoJarReadsIt(@TempDir Path dir) throws IOException {
+        LoggingFlags logging = new LoggingFlags();
+        logging.config = Files.writeString(dir.resolve("log4j2.yaml"), "Configuration:\n  status: warn\n");
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        logging.check(problems);
+        assertThat(problems).containsExactly("--log-config " + logging.config
+                + ": YAML is not supported here; use XML, JSON or properties");
+
+        problems.clear();
+        logging.config = Files.writeString(dir.resolve("log4j2.json"), "{}");
+        logging.check(problems);
+        assertThat(problems).isEmpty();
     }
 
     @Test
