@@ -18,7 +18,6 @@ import io.tunnel.core.net.Addresses;
 import io.tunnel.core.rotation.ReloadingTls;
 import io.tunnel.core.rotation.TlsReloadCounter;
 import io.tunnel.core.tls.TlsContexts;
-import io.tunnel.core.tls.TlsMaterial;
 import io.tunnel.core.transport.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -93,7 +92,7 @@ public final class TunnelServer implements AutoCloseable, Drainable {
             // Reference-counted engines: every CONNECT is a new TLS connection, and engines left to finalizers
             // kept their heap and BoringSSL state through a collection or more.
             frontendTls = ReloadingTls.start("frontend", frontend.files(), () -> TlsContexts.server(
-                    TlsMaterial.load(TlsMaterial.Use.SERVER, frontend.cert(), frontend.key(), frontend.caCert()),
+                    frontend.cert(), frontend.key(), frontend.caCert(),
                     config.frontendTlsProvider().toNettyReferenceCounted(), false,
                     config.proxyAuth().clientCertificates().toNetty()), reloads);
         }

@@ -9,6 +9,7 @@ import io.tunnel.core.protocol.GoAwayFrame;
 import io.tunnel.core.protocol.PingFrame;
 import io.tunnel.core.protocol.ResetFrame;
 import io.tunnel.core.protocol.TunnelErrorCode;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,17 +50,19 @@ class ServerLinkHandlerTest {
     void anOpenStreamKeepsNothingOfItsOpening() throws InterruptedException {
         fixture = new LinkFixture();
         fixture.frontendPipeline(true);
+        ReferenceQueue<ConnectHandler> collected = new ReferenceQueue<>();
         WeakReference<ConnectHandler> handler =
-                new WeakReference<>(fixture.frontend.pipeline().get(ConnectHandler.class));
+                new WeakReference<>(fixture.frontend.pipeline().get(ConnectHandler.class), collected);
         fixture.fromClient("CONNECT db.internal:5432 HTTP/1.1\r\nProxy-Authorization: Basic c2VjcmV0\r\n\r\n");
         fixture.fromAgent(DialResultFrame.success(1));
         assertThat(fixture.toClient()).startsWith("HTTP/1.1 200 ");
         assertThat(fixture.frontend.pipeline().get(ConnectHandler.class)).isNull();
 
         // The request (its credentials among it) and the handler that read it go with the opening, not with the stream.
-        for (int i = 0; i < 20 && handler.get() != null; i++) {
+        // A collection clears the reference and enqueues it; wait for that, at most 10 collections of 500 ms each.
+        for (int i = 0; i < 10 && handler.get() != null; i++) {
             System.gc();
-            Thread.sleep(10);
+            collected.remove(500);
         }
         assertThat(handler.get()).as("the CONNECT handler, once out of the pipeline").isNull();
         assertThat(fixture.frontend.isActive()).as("while the tunnel is open").isTrue();

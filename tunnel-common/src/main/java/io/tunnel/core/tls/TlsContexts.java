@@ -48,11 +48,13 @@ public final class TlsContexts {
     /**
      * Server side that asks for a client certificate as {@code clientAuth} says: {@code REQUIRE} as {@link
      * #mutualServer}, {@code OPTIONAL} checks one if the client presents it, {@code NONE} never asks. A certificate
-     * presented must chain to {@code caCert}; the files are checked first ({@link TlsMaterial}).
+     * presented must chain to {@code caCert}; the files are checked first ({@link TlsMaterial}). With {@link
+     * SslProvider#OPENSSL_REFCNT} ({@link TlsProvider#toNettyReferenceCounted()}) the caller releases the context once
+     * no new connection needs it.
      *
      * @throws TlsMaterialException if the files are not usable, in one line
      */
-    public static SslContext server(Path cert, Path key, Path caCert, TlsProvider provider, boolean tls13Only,
+    public static SslContext server(Path cert, Path key, Path caCert, SslProvider provider, boolean tls13Only,
                                     ClientAuth clientAuth) throws SSLException {
         return server(TlsMaterial.load(TlsMaterial.Use.SERVER, cert, key, caCert), provider, tls13Only, clientAuth);
     }
@@ -63,10 +65,7 @@ public final class TlsContexts {
         return server(material, provider.toNetty(), tls13Only, clientAuth);
     }
 
-    /**
-     * Server side from checked material on the Netty provider given: with {@link SslProvider#OPENSSL_REFCNT}
-     * ({@link TlsProvider#toNettyReferenceCounted()}) the caller releases the context once no new connection needs it.
-     */
+    /** Server side from checked material on the Netty provider given (see the overload with files). */
     public static SslContext server(TlsMaterial material, SslProvider provider, boolean tls13Only,
                                     ClientAuth clientAuth) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(material.key(), material.chain())

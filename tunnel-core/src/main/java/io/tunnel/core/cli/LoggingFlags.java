@@ -29,9 +29,12 @@ public final class LoggingFlags {
         if (!LEVELS.contains(level.toUpperCase(Locale.ROOT))) {
             problems.add("--log-level must be one of " + String.join(", ", LEVELS));
         }
-        if (config != null && !Files.isReadable(config)) {
+        if (config == null) {
+            return;
+        }
+        if (!Files.isReadable(config)) {
             problems.add("--log-config " + config + " cannot be read");
-        } else if (config != null && isYaml(config)) {
+        } else if (isYaml(config)) {
             // log4j2 reads YAML only with Jackson's YAML module, which the jars do not carry; it would try XML instead
             problems.add("--log-config " + config + ": YAML is not supported here; use XML, JSON or properties");
         }

@@ -11,7 +11,6 @@ import io.netty.pkitesting.X509Bundle;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
 import io.tunnel.core.tls.TlsContexts;
-import io.tunnel.core.tls.TlsMaterial;
 import io.tunnel.core.tls.TlsProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -171,7 +170,7 @@ class ReloadingTlsTest {
         X509Bundle first = server("first");
         writeMaterial(first);
         tls = ReloadingTls.start("frontend", List.of(cert, key, caFile), () -> TlsContexts.server(
-                TlsMaterial.load(TlsMaterial.Use.SERVER, cert, key, caFile), SslProvider.OPENSSL_REFCNT, false,
+                cert, key, caFile, SslProvider.OPENSSL_REFCNT, false,
                 ClientAuth.REQUIRE), listener);
         ReferenceCounted original = (ReferenceCounted) tls.current();
         SSLEngine established = tls.context().newEngine(ByteBufAllocator.DEFAULT);
