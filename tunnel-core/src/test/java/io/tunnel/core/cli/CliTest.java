@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Parsing, --help, --version and usage errors as every long-running program shows them. */
 class CliTest {
@@ -116,22 +118,23 @@ class CliTest {
         assertThat(problems).isEmpty();
     }
 
-    @Test
-    void nettyRecordsJfrEventsOnlyWhenAsked() {
-        String before = System.getProperty(Cli.NETTY_JFR);
+    @ParameterizedTest
+    @ValueSource(strings = {Cli.NETTY_JFR, Cli.NETTY_LOW_MEMORY})
+    void nettyIsSetUpUnlessTheOperatorChoseOtherwise(String property) {
+        String before = System.getProperty(property);
         try {
-            System.clearProperty(Cli.NETTY_JFR);
+            System.clearProperty(property);
             Cli.configureNetty();
-            assertThat(System.getProperty(Cli.NETTY_JFR)).isEqualTo("false");
+            assertThat(System.getProperty(property)).isEqualTo("false");
 
-            System.setProperty(Cli.NETTY_JFR, "true");
+            System.setProperty(property, "true");
             Cli.configureNetty();
-            assertThat(System.getProperty(Cli.NETTY_JFR)).as("an operator's choice stands").isEqualTo("true");
+            assertThat(System.getProperty(property)).as("an operator's choice stands").isEqualTo("true");
         } finally {
             if (before == null) {
-                System.clearProperty(Cli.NETTY_JFR);
+                System.clearProperty(property);
             } else {
-                System.setProperty(Cli.NETTY_JFR, before);
+                System.setProperty(property, before);
             }
         }
     }
